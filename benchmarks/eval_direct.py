@@ -1,0 +1,47 @@
+"""Score the in-process pipeline on ground-truth manifests (tuning aid; no state machine)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import cv2
+
+from ocrflow.evaluation.groundtruth import read_manifest
+from ocrflow.evaluation.scoring import ScoredLine, aggregate, score_page
+from ocrflow.pipeline import PagePipeline, StageTimer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("manifests", nargs="+", type=Path)
+    parser.add_argument("--set", action="append", default=[], help="stage.field=value")
+    parser.add_argument("--rotate", type=int, default=0)
+    args = parser.parse_args()
+    overrides: dict[str, dict] = {}
+    for item in args.set:
+        key, value = item.split("=", 1)
+        stage, name = key.split(".")
+        overrides.setdefault(stage, {})[name] = json.loads(value) if value[:1] in "0123456789[{-tfn" else value
+    from ocrflow import settings as s
+    kinds = {"rotation": s.RotationSettings, "regions": s.RegionsSettings,
+             "detection": s.TextDetectionSettings, "recognition": s.RecognitionSettings}
+    pipe = PagePipeline(**{k: kinds[k](**v) for k, v in overrides.items()})
+    for manifest in args.manifests:
+        scores, start = [], time.perf_counter()
+        for gt in read_manifest(manifest):
+            image = cv2.imread(str(gt.image))
+            page = pipe(image, timer=StageTimer())
+            pred = [ScoredLine(text=l.text, polygon=l.polygon) for l in page.lines]
+            scores.append(score_page(gt.lines, pred, image.shape[:2]))
+        agg = aggregate(scores)
+        print(f"{manifest.parent.name}: word P/R/F1 {agg['word']['precision']:.4f}/"
+              f"{agg['word']['recall']:.4f}/{agg['word']['f1']:.4f} meanF1 {agg['word_f1_mean']:.4f} "
+              f"lineCER {agg['line_cer']:.4f} detR {agg['detection_recall']:.3f} "
+              f"detP {agg['detection_precision']:.3f} ({time.perf_counter() - start:.1f}s)")
+
+
+if __name__ == "__main__":
+    main()

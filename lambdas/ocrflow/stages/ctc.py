@@ -1,0 +1,127 @@
+"""Greedy CTC decoding that keeps, for every character, the column it was read at.
+
+Columns are what word boxes are made of: PP-OCR recognisers emit one column
+per 8 input pixels, so a character's column is its horizontal position in the
+line crop. They also put back the spaces that the Chinese-trained models
+drop between Latin words: a gap between two characters much wider than the
+line's usual character pitch is a space.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Blocks of the Latin-script profile (what Textract's DetectDocumentText reads).
+LATIN_BLOCKS = ((0x20, 0x7E), (0xA0, 0x24F), (0x1E00, 0x1EFF), (0x2000, 0x206F),
+                (0x20A0, 0x20CF), (0x2100, 0x214F))
+# Look-alikes that the multilingual models prefer but Latin documents print as letters.
+LATIN_EXCLUDED = {"\u00d7", "\u00f7"}  # multiplication and division signs, read as x and +
+
+
+def is_latin(char: str) -> bool:
+    if char in LATIN_EXCLUDED:
+        return False
+    return all(any(lo <= ord(c) <= hi for lo, hi in LATIN_BLOCKS) for c in char)
+
+
+@dataclass(frozen=True)
+class DecodedWord:
+    text: str
+    confidence: float
+    start: float  # in columns, inclusive
+    end: float  # in columns, exclusive
+
+
+@dataclass(frozen=True)
+class DecodedLine:
+    text: str
+    confidence: float
+    columns: int
+    words: list[DecodedWord] = field(default_factory=list)
+
+
+class CtcDecoder:
+    """Index 0 is the CTC blank; the model's 'character' list follows, then a space.
+
+    ``alphabet="latin"`` restricts decoding to Latin-script characters (the others'
+    probabilities are set to zero before the arg-max), so a row of asterisks reads
+    as asterisks rather than as look-alike CJK characters.
+    """
+
+    def __init__(self, characters: list[str], *, alphabet: str = "latin",
+                 space_gap_ratio: float = 0.0) -> None:
+        self.alphabet = ["<blank>", *characters, " "]
+        self.space = len(self.alphabet) - 1
+        self.space_gap_ratio = space_gap_ratio
+        self.allowed: np.ndarray | None = None
+        if alphabet == "latin":
+            self.allowed = np.array([i == 0 or is_latin(c) for i, c in enumerate(self.alphabet)])
+
+    def __call__(self, probabilities: np.ndarray, valid_columns: int) -> DecodedLine:
+        probs = probabilities[:valid_columns]
+        if self.allowed is not None:
+            probs = np.where(self.allowed[: probs.shape[1]], probs, 0.0)
+        indices = probs.argmax(axis=1)
+        scores = probs.max(axis=1)
+        keep = indices != 0
+        keep[1:] &= indices[1:] != indices[:-1]
+        cols = np.flatnonzero(keep)
+        chars = [self.alphabet[i] if i < len(self.alphabet) else "" for i in indices[cols]]
+        confs = scores[cols].astype(float)
+        chars, cols, confs = self._restore_spaces(chars, cols, confs)
+        while chars and chars[0].isspace():
+            chars, cols, confs = chars[1:], cols[1:], confs[1:]
+        while chars and chars[-1].isspace():
+            chars, cols, confs = chars[:-1], cols[:-1], confs[:-1]
+        text = unicodedata.normalize("NFC", "".join(chars))
+        if not text.strip():
+            return DecodedLine(text="", confidence=0.0, columns=valid_columns)
+        return DecodedLine(
+            text="".join(chars), confidence=float(np.mean(confs)), columns=valid_columns,
+            words=self._words(chars, cols, confs, valid_columns),
+        )
+
+    def _restore_spaces(self, chars: list[str], cols: np.ndarray, confs: np.ndarray):
+        if not self.space_gap_ratio or len(chars) < 3:
+            return chars, cols, confs
+        glyph = [i for i, c in enumerate(chars) if not c.isspace()]
+        steps = np.diff(cols[glyph])
+        if len(steps) < 2:
+            return chars, cols, confs
+        limit = self.space_gap_ratio * float(np.median(steps))
+        out_c, out_col, out_conf = [chars[0]], [cols[0]], [confs[0]]
+        for i in range(1, len(chars)):
+            gap = cols[i] - cols[i - 1]
+            if (gap > limit and not chars[i].isspace() and not chars[i - 1].isspace()):
+                out_c.append(" ")
+                out_col.append((cols[i] + cols[i - 1]) // 2)
+                out_conf.append(min(confs[i], confs[i - 1]))
+            out_c.append(chars[i])
+            out_col.append(cols[i])
+            out_conf.append(confs[i])
+        return out_c, np.array(out_col), np.array(out_conf)
+
+    @staticmethod
+    def _words(chars: list[str], cols: np.ndarray, confs: np.ndarray, total: int) -> list[DecodedWord]:
+        """Split at spaces; a word spans from half a character before its first column
+        to half a character after its last one."""
+        glyph = [i for i, c in enumerate(chars) if not c.isspace()]
+        pitch = float(np.median(np.diff(cols[glyph]))) if len(glyph) > 1 else 2.0
+        half = max(1.0, pitch / 2.0)
+        words, current = [], []
+        for i, char in enumerate([*chars, " "]):
+            if char.isspace():
+                if current:
+                    words.append(DecodedWord(
+                        text="".join(chars[j] for j in current),
+                        confidence=float(np.mean(confs[current])),
+                        start=max(0.0, cols[current[0]] - half),
+                        end=min(float(total), cols[current[-1]] + half + 0.5),
+                    ))
+                    current = []
+                continue
+            current.append(i)
+        return words

@@ -1,0 +1,151 @@
+"""Recognition: crop every detected line, read it with a CTC model, in batches.
+
+Crops are rectified with a perspective warp of the line polygon. An optional
+text-line classifier turns upside-down crops. Lines are batched by aspect
+ratio so that padding, which costs time and accuracy, stays small. Word
+polygons come from the columns at which CTC emitted each character, mapped
+back through the inverse of the crop's warp.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from ..inference import OnnxModel
+from ..schema.common import to_polygon
+from ..schema.stages import DetectedLine, RecognitionResult, RecognizedLine, RecognizedWord
+from ..settings import RecognitionSettings
+from .ctc import CtcDecoder, DecodedLine
+
+REC_HEIGHT = 48
+CLS_SHAPE = (48, 192)
+CLS_THRESHOLD = 0.9
+VERTICAL_RATIO = 1.5
+
+
+class LineCrop:
+    """A rectified line image and the homography that maps crop pixels back to the page."""
+
+    def __init__(self, page: np.ndarray, polygon: np.ndarray) -> None:
+        pts = polygon.astype(np.float32)
+        width = int(max(np.linalg.norm(pts[0] - pts[1]), np.linalg.norm(pts[2] - pts[3])))
+        height = int(max(np.linalg.norm(pts[0] - pts[3]), np.linalg.norm(pts[1] - pts[2])))
+        width, height = max(width, 1), max(height, 1)
+        target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+        to_crop = cv2.getPerspectiveTransform(pts, target)
+        image = cv2.warpPerspective(page, to_crop, (width, height),
+                                    borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
+        self.vertical = height / width >= VERTICAL_RATIO
+        if self.vertical:  # read top-to-bottom text as a horizontal line
+            image = cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE)
+            turn = np.array([[0, -1, width], [1, 0, 0], [0, 0, 1]], dtype=np.float64)
+            to_crop = turn @ to_crop
+        self.flipped = False
+        self.image = image
+        self.to_page = np.linalg.inv(to_crop)
+
+    def flip(self) -> None:
+        h, w = self.image.shape[:2]
+        self.image = cv2.rotate(self.image, cv2.ROTATE_180)
+        turn = np.array([[-1, 0, w], [0, -1, h], [0, 0, 1]], dtype=np.float64)
+        self.to_page = self.to_page @ np.linalg.inv(turn)
+        self.flipped = not self.flipped
+
+    def span_polygon(self, x0: float, x1: float) -> np.ndarray:
+        """Page polygon of the horizontal span [x0, x1] of the crop, full height."""
+        h = self.image.shape[0]
+        pts = np.array([[x0, 0], [x1, 0], [x1, h], [x0, h]], dtype=np.float64)
+        return cv2.perspectiveTransform(pts[None], self.to_page)[0]
+
+
+def resize_for_recognition(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Resize to the target height keeping aspect, pad right with zeros (mid-grey after norm)."""
+    h, w = image.shape[:2]
+    new_w = min(width, max(1, int(math.ceil(height * w / h))))
+    resized = cv2.resize(image, (new_w, height),
+                         interpolation=cv2.INTER_AREA if h > height else cv2.INTER_LINEAR)
+    blob = np.zeros((3, height, width), dtype=np.float32)
+    blob[:, :, :new_w] = resized.astype(np.float32).transpose(2, 0, 1) * (2.0 / 255.0) - 1.0
+    return blob
+
+
+class TextRecognizer:
+    """Page image + detected lines in, text with word boxes out."""
+
+    def __init__(self, settings: RecognitionSettings | None = None) -> None:
+        self.settings = settings or RecognitionSettings()
+        self.model = OnnxModel.load(self.settings.model, self.settings)
+        self.decoder = CtcDecoder(self.model.labels(), alphabet=self.settings.alphabet,
+                                  space_gap_ratio=self.settings.space_gap_ratio)
+        self.classifier = (
+            OnnxModel.load(self.settings.textline_classifier, self.settings)
+            if self.settings.textline_classifier else None
+        )
+
+    def __call__(self, image: np.ndarray, lines: list[DetectedLine]) -> RecognitionResult:
+        crops = [LineCrop(image, np.array(line.polygon)) for line in lines]
+        readings = self._read(crops)
+        if self.classifier is not None:
+            self._reread_upside_down(crops, readings)
+        out = []
+        for line, crop, (reading, scale) in zip(lines, crops, readings):
+            if not reading.text or reading.confidence < self.settings.min_line_confidence:
+                continue
+            out.append(self._line(line, crop, reading, scale))
+        return RecognitionResult(model=self.settings.model, lines=out)
+
+    def _reread_upside_down(self, crops: list[LineCrop], readings: list) -> None:
+        """Turn the crops the classifier calls upside down, read them again, and keep the
+        turn only where the recogniser is more confident: the page is already upright, so
+        a flip is the exception and the classifier alone flips too many good lines."""
+        height, width = CLS_SHAPE
+        suspects = []
+        for start in range(0, len(crops), self.settings.batch_size):
+            batch = list(range(start, min(len(crops), start + self.settings.batch_size)))
+            blob = np.stack([resize_for_recognition(crops[i].image, width, height) for i in batch])
+            probs = self.classifier.run(blob)[0]
+            suspects += [i for i, p in zip(batch, probs) if p.argmax() == 1 and p[1] >= CLS_THRESHOLD]
+        for i in suspects:
+            crops[i].flip()
+        for i, again in zip(suspects, self._read([crops[i] for i in suspects])):
+            if again[0].confidence > readings[i][0].confidence:
+                readings[i] = again
+            else:
+                crops[i].flip()
+
+    def _read(self, crops: list[LineCrop]) -> list[tuple[DecodedLine, float]]:
+        """Decoded lines with, for each, the crop pixels per CTC column."""
+        ratios = [c.image.shape[1] / c.image.shape[0] for c in crops]
+        order = np.argsort(ratios, kind="stable")
+        results: list[tuple[DecodedLine, float]] = [None] * len(crops)  # type: ignore[list-item]
+        for start in range(0, len(order), self.settings.batch_size):
+            idx = order[start:start + self.settings.batch_size]
+            max_ratio = max(max(ratios[i] for i in idx), 320 / REC_HEIGHT)
+            width = int(math.ceil(REC_HEIGHT * max_ratio))
+            blob = np.stack([resize_for_recognition(crops[i].image, width, REC_HEIGHT) for i in idx])
+            probs = self.model.run(blob)[0]
+            columns = probs.shape[1]
+            for row, i in enumerate(idx):
+                resized_w = min(width, int(math.ceil(REC_HEIGHT * ratios[i])))
+                valid = columns
+                crop_w = crops[i].image.shape[1]
+                results[i] = (self.decoder(probs[row], valid), width / columns * crop_w / resized_w)
+        return results
+
+    @staticmethod
+    def _line(line: DetectedLine, crop: LineCrop, reading: DecodedLine, scale: float) -> RecognizedLine:
+        crop_w = crop.image.shape[1]
+        words = [
+            RecognizedWord(
+                text=w.text, confidence=min(1.0, w.confidence),
+                polygon=to_polygon(crop.span_polygon(w.start * scale, min(crop_w, w.end * scale))),
+            )
+            for w in reading.words
+        ]
+        return RecognizedLine(
+            text=reading.text, confidence=min(1.0, reading.confidence), polygon=line.polygon,
+            detection_score=line.score, flipped=crop.flipped, words=words,
+        )
