@@ -69,7 +69,7 @@ class RecognitionSettings(InferenceSettings):
     batch_size: int = Field(default=8, ge=1)
     min_line_confidence: float = Field(default=0.5, ge=0, le=1)
     alphabet: Literal["latin", "all"] = "latin"
-    space_gap_ratio: float = Field(default=0.0, ge=0)
+    space_gap_ratio: float = Field(default=2.2, ge=0)
 
 
 class ValidationSettings(BaseSettings):

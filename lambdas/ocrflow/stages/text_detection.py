@@ -12,13 +12,16 @@ import cv2
 import numpy as np
 import pyclipper
 
-from ..geometry import order_clockwise
+from ..geometry import bounding_box, order_clockwise
 from ..inference import OnnxModel
 from ..schema.common import to_polygon
 from ..schema.stages import DetectedLine, DetectionResult
 from ..settings import TextDetectionSettings
 
 MIN_BOX_SIDE = 3
+SIDEWAYS_ASPECT = 1.15
+SIDEWAYS_MAX_ASPECT = 1.7
+CHAIN_MIN = 4
 
 
 def detection_scale(height: int, width: int, *, min_side: int, max_side: int) -> tuple[int, int]:
@@ -99,6 +102,43 @@ def boxes_from_probability(
     return lines
 
 
+def sideways_chains(lines: list[DetectedLine]) -> list[list[int]]:
+    """Stacks of boxes that may be single rotated characters of one sideways line.
+
+    PP-OCR detectors were trained on horizontal lines: a document number printed
+    sideways in a margin comes out as one box per character. A rotated digit or
+    capital is a little wider than tall, so runs of at least ``CHAIN_MIN`` such
+    boxes, aligned and closer than half a character apart, are candidates. A
+    column of short numbers looks the same, so ``TextDetector`` confirms each
+    candidate by detecting again on the turned crop.
+    """
+    rects = [bounding_box(np.array(l.polygon)) for l in lines]
+    sideways = sorted(
+        (i for i, (l, t, r, b) in enumerate(rects)
+         if SIDEWAYS_ASPECT * (b - t) < (r - l) < SIDEWAYS_MAX_ASPECT * (b - t)),
+        key=lambda i: rects[i][1])
+    used: set[int] = set()
+    chains = []
+    for i in sideways:
+        if i in used:
+            continue
+        chain = [i]
+        for j in sideways:
+            if j in used or j in chain:
+                continue
+            l0, t0, r0, b0 = rects[chain[-1]]
+            l1, t1, r1, b1 = rects[j]
+            width = r0 - l0
+            overlap = min(r0, r1) - max(l0, l1)
+            if (overlap > 0.7 * min(width, r1 - l1) and 0.7 < (r1 - l1) / width < 1.4
+                    and -0.4 * (b0 - t0) < t1 - b0 < 0.5 * (b0 - t0)):
+                chain.append(j)
+        if len(chain) >= CHAIN_MIN:
+            used.update(chain)
+            chains.append(chain)
+    return chains
+
+
 class TextDetector:
     """Page image in, text line polygons (upright-page pixels) out."""
 
@@ -107,6 +147,10 @@ class TextDetector:
         self.model = OnnxModel.load(self.settings.model, self.settings)
 
     def __call__(self, image: np.ndarray) -> DetectionResult:
+        lines = self._detect(image)
+        return DetectionResult(model=self.settings.model, lines=self._join_sideways(image, lines))
+
+    def _detect(self, image: np.ndarray) -> list[DetectedLine]:
         page_h, page_w = image.shape[:2]
         net_h, net_w = detection_scale(
             page_h, page_w, min_side=self.settings.min_side, max_side=self.settings.max_side
@@ -114,7 +158,23 @@ class TextDetector:
         resized = cv2.resize(image, (net_w, net_h), interpolation=cv2.INTER_AREA
                              if net_w < page_w else cv2.INTER_LINEAR)
         probability = self.model.run(normalize(resized))[0][0, 0]
-        lines = boxes_from_probability(
+        return boxes_from_probability(
             probability, self.settings, page_w / net_w, page_h / net_h, page_w, page_h
         )
-        return DetectionResult(model=self.settings.model, lines=lines)
+
+    def _join_sideways(self, image: np.ndarray, lines: list[DetectedLine]) -> list[DetectedLine]:
+        joined, used = [], set()
+        for chain in sideways_chains(lines):
+            pts = np.concatenate([np.array(lines[k].polygon) for k in chain])
+            l, t, r, b = bounding_box(pts)
+            margin = (r - l) * 0.5
+            x0, y0 = int(max(0, l - margin)), int(max(0, t - margin))
+            x1, y1 = int(min(image.shape[1], r + margin)), int(min(image.shape[0], b + margin))
+            turned = cv2.rotate(image[y0:y1, x0:x1], cv2.ROTATE_90_CLOCKWISE)
+            found = self._detect(turned)
+            if len(found) == 1 and (bounding_box(np.array(found[0].polygon))[2]
+                                    - bounding_box(np.array(found[0].polygon))[0]) >= 0.8 * (b - t):
+                used.update(chain)
+                joined.append(DetectedLine(polygon=to_polygon(np.array([(l, t), (r, t), (r, b), (l, b)])),
+                                           score=found[0].score))
+        return [line for k, line in enumerate(lines) if k not in used] + joined
