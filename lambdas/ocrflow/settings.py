@@ -33,6 +33,18 @@ class InferenceSettings(BaseSettings):
     )
 
 
+class IngestSettings(BaseSettings):
+    """Limits that protect the pipeline from huge or hostile inputs."""
+
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_INGEST_", extra="ignore")
+
+    max_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    max_pages: int = Field(default=500, gt=0)
+    max_pixels: int = Field(default=60_000_000, gt=0, description="Per page; 4961x7016 is 35 MP")
+    max_side: int = Field(default=10_000, gt=0, description="Longest side of a rendered PDF page")
+    pdf_dpi: int = Field(default=200, ge=72, le=600)
+
+
 class RotationSettings(InferenceSettings):
     model_config = SettingsConfigDict(env_prefix="OCRFLOW_ROTATION_", extra="ignore")
 
@@ -70,6 +82,7 @@ class RecognitionSettings(InferenceSettings):
     min_line_confidence: float = Field(default=0.5, ge=0, le=1)
     alphabet: Literal["latin", "all"] = "latin"
     space_gap_ratio: float = Field(default=2.2, ge=0)
+    crop_padding: float = Field(default=0.0, ge=0, le=1)
 
 
 class ValidationSettings(BaseSettings):

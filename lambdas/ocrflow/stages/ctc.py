@@ -9,6 +9,7 @@ line's usual character pitch is a space.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -25,6 +26,25 @@ def is_latin(char: str) -> bool:
     if char in LATIN_EXCLUDED:
         return False
     return all(any(lo <= ord(c) <= hi for lo, hi in LATIN_BLOCKS) for c in char)
+
+
+ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+def fix_digit_letter_confusions(text: str) -> str:
+    """Read 0 as O inside a run of letters ("INV0ICE") and O as 0 inside a run of digits
+    ("1O0"): the recogniser confuses the two glyphs, the run around them does not."""
+    def fix(match: re.Match) -> str:
+        run = match.group(0)
+        letters = [c for c in run if c.isalpha() and c not in "Oo"]
+        digits = [c for c in run if c.isdigit() and c != "0"]
+        if "0" in run and len(letters) >= 2 and not digits:
+            return run.replace("0", "O" if all(c.isupper() for c in letters) else "o")
+        if ("O" in run or "o" in run) and digits and not letters:
+            return run.replace("O", "0").replace("o", "0")
+        return run
+
+    return ALNUM_RUN.sub(fix, text)
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,9 @@ class CtcDecoder:
         chars = [self.alphabet[i] if i < len(self.alphabet) else "" for i in indices[cols]]
         confs = scores[cols].astype(float)
         chars, cols, confs = self._restore_spaces(chars, cols, confs)
+        fixed = fix_digit_letter_confusions("".join(chars))
+        if len(fixed) == len(chars):  # alphabet entries are single characters in practice
+            chars = list(fixed)
         while chars and chars[0].isspace():
             chars, cols, confs = chars[1:], cols[1:], confs[1:]
         while chars and chars[-1].isspace():

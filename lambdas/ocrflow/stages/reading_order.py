@@ -107,27 +107,35 @@ def reading_order(boxes: list[tuple[float, float, float, float]]) -> list[int]:
 
 
 def paragraphs(boxes: list[tuple[float, float, float, float]], texts: list[str]) -> list[int]:
-    """Paragraph number of each line, for lines already in reading order."""
+    """Paragraph number of each line, for lines already in reading order.
+
+    Consecutive lines on one row (a label and its value, an item and its price)
+    share a paragraph; the cues are compared between rows.
+    """
     if not boxes:
         return []
     items = [Box(i, *b) for i, b in enumerate(boxes)]
+    row_of: list[int] = []
+    rows_: list[int] = []
+    for k, box in enumerate(items):
+        if k and vertical_overlap(items[k - 1], box) >= ROW_OVERLAP and box.left >= items[k - 1].left:
+            row_of.append(row_of[-1])
+        else:
+            rows_.append(k)
+            row_of.append(len(rows_) - 1)
+    firsts = [items[k] for k in rows_]
+    lasts = [items[max(j for j, r in enumerate(row_of) if r == n)] for n in range(len(rows_))]
     column_right = max(b.right for b in items)
     numbers, current = [0], 0
-    for prev, box, prev_text in zip(items, items[1:], texts):
+    for n in range(1, len(rows_)):
+        prev, box, prev_end = firsts[n - 1], firsts[n], lasts[n - 1]
         height = min(prev.height, box.height)
-        new = (
-            box.top < prev.bottom - 0.5 * height and vertical_overlap(prev, box) < ROW_OVERLAP
-            or box.top - prev.bottom > PARAGRAPH_GAP * height
-            or abs(box.height - prev.height) > FONT_CHANGE * max(prev.height, box.height)
-            or box.left - prev.left > INDENT * height
-            or prev.left - box.left > INDENT * height
-            or (prev_text.rstrip().endswith(SENTENCE_END)
-                and prev.right < prev.left + SHORT_LINE * (column_right - prev.left))
-        )
-        same_row = vertical_overlap(prev, box) >= ROW_OVERLAP
-        if new and not same_row:
-            current += 1
-        elif same_row and box.left - prev.right > 2 * height:
+        if (box.top < prev.top - 0.5 * height  # a new column
+                or box.top - prev.bottom > PARAGRAPH_GAP * height
+                or abs(box.height - prev.height) > FONT_CHANGE * max(prev.height, box.height)
+                or abs(box.left - prev.left) > INDENT * height
+                or (texts[prev_end.index].rstrip().endswith(SENTENCE_END)
+                    and prev_end.right < prev.left + SHORT_LINE * (column_right - prev.left))):
             current += 1
         numbers.append(current)
-    return numbers
+    return [numbers[r] for r in row_of]

@@ -26,11 +26,28 @@ CLS_THRESHOLD = 0.9
 VERTICAL_RATIO = 1.5
 
 
+def pad_quad(pts: np.ndarray, padding: float, width: int, height: int) -> np.ndarray:
+    """Grow a tl, tr, br, bl quad by ``padding`` line heights on every side, inside the page."""
+    across = ((pts[3] - pts[0]) + (pts[2] - pts[1])) / 2.0
+    along = ((pts[1] - pts[0]) + (pts[2] - pts[3])) / 2.0
+    h = float(np.linalg.norm(across)) or 1.0
+    u_across = across / h
+    u_along = along / (float(np.linalg.norm(along)) or 1.0)
+    d = padding * h
+    grown = pts + np.array([-u_along - u_across, u_along - u_across,
+                            u_along + u_across, -u_along + u_across]) * d
+    grown[:, 0] = np.clip(grown[:, 0], 0, width - 1)
+    grown[:, 1] = np.clip(grown[:, 1], 0, height - 1)
+    return grown.astype(np.float32)
+
+
 class LineCrop:
     """A rectified line image and the homography that maps crop pixels back to the page."""
 
-    def __init__(self, page: np.ndarray, polygon: np.ndarray) -> None:
+    def __init__(self, page: np.ndarray, polygon: np.ndarray, padding: float = 0.0) -> None:
         pts = polygon.astype(np.float32)
+        if padding:
+            pts = pad_quad(pts, padding, page.shape[1], page.shape[0])
         width = int(max(np.linalg.norm(pts[0] - pts[1]), np.linalg.norm(pts[2] - pts[3])))
         height = int(max(np.linalg.norm(pts[0] - pts[3]), np.linalg.norm(pts[1] - pts[2])))
         width, height = max(width, 1), max(height, 1)
@@ -86,7 +103,7 @@ class TextRecognizer:
         )
 
     def __call__(self, image: np.ndarray, lines: list[DetectedLine]) -> RecognitionResult:
-        crops = [LineCrop(image, np.array(line.polygon)) for line in lines]
+        crops = [LineCrop(image, np.array(line.polygon), self.settings.crop_padding) for line in lines]
         readings = self._read(crops)
         if self.classifier is not None:
             self._reread_upside_down(crops, readings)

@@ -1,0 +1,143 @@
+"""Turning the bytes a user sent into page images, or a clear ``InvalidInputError``.
+
+The type is sniffed from the bytes, never from the file name. Every limit (bytes,
+pages, pixels per page) is checked before the expensive work it guards: the
+pixel count is read from the header before decoding, and a PDF page's size
+before rendering, so a decompression bomb fails fast instead of exhausting
+memory.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from .errors import (CorruptDocumentError, DocumentTooLargeError, EmptyDocumentError,
+                     EncryptedDocumentError, UnsupportedFormatError)
+from .settings import IngestSettings
+
+MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"BM", "image/bmp"),
+)
+PDF_SEARCH = 1024  # PDF readers accept a header anywhere in the first KiB
+
+
+def sniff(data: bytes) -> str:
+    """The media type of a document, from its first bytes."""
+    if not data:
+        raise EmptyDocumentError("the document is empty (0 bytes)")
+    for magic, media_type in MAGIC:
+        if data.startswith(magic):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if b"%PDF-" in data[:PDF_SEARCH]:
+        return "application/pdf"
+    raise UnsupportedFormatError(
+        "unsupported document type: expected PDF, PNG, JPEG, TIFF, BMP or WebP"
+        f" (first bytes {data[:8]!r})")
+
+
+@dataclass(frozen=True)
+class PageImage:
+    number: int
+    image: np.ndarray  # BGR uint8
+
+
+def _to_bgr(image: Image.Image) -> np.ndarray:
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGBA") if "A" in image.mode or image.mode == "P" else image.convert("RGB")
+        if image.mode == "RGBA":  # flatten transparency onto white, as a viewer shows it
+            white = Image.new("RGB", image.size, (255, 255, 255))
+            white.paste(image, mask=image.getchannel("A"))
+            image = white
+    array = np.asarray(image.convert("RGB"))
+    return np.ascontiguousarray(array[:, :, ::-1])
+
+
+def _check_pixels(width: int, height: int, number: int, settings: IngestSettings) -> None:
+    if width <= 0 or height <= 0:
+        raise CorruptDocumentError(f"page {number} has no pixels ({width}x{height})")
+    if width * height > settings.max_pixels:
+        raise DocumentTooLargeError(
+            f"page {number} is {width}x{height} = {width * height} pixels,"
+            f" more than the limit of {settings.max_pixels}")
+
+
+def _image_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            Image.MAX_IMAGE_PIXELS = settings.max_pixels
+            source = Image.open(io.BytesIO(data))
+            frames = getattr(source, "n_frames", 1)
+            if frames > settings.max_pages:
+                raise DocumentTooLargeError(
+                    f"the image has {frames} frames, more than the limit of {settings.max_pages}")
+            for number, frame in enumerate(ImageSequence.Iterator(source), 1):
+                _check_pixels(frame.width, frame.height, number, settings)
+                frame.load()
+                yield PageImage(number, _to_bgr(ImageOps.exif_transpose(frame)))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DocumentTooLargeError(f"image exceeds the pixel limit: {exc}") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise CorruptDocumentError(f"the image cannot be decoded: {exc}") from exc
+
+
+def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise EncryptedDocumentError("the PDF is password-protected") from exc
+        raise CorruptDocumentError(f"the PDF cannot be opened: {exc}") from exc
+    try:
+        if len(pdf) == 0:
+            raise EmptyDocumentError("the PDF has no pages")
+        if len(pdf) > settings.max_pages:
+            raise DocumentTooLargeError(
+                f"the PDF has {len(pdf)} pages, more than the limit of {settings.max_pages}")
+        for index in range(len(pdf)):
+            page = pdf[index]
+            width_pt, height_pt = page.get_size()
+            scale = settings.pdf_dpi / 72.0
+            longest = max(width_pt, height_pt) * scale
+            if longest > settings.max_side:
+                scale *= settings.max_side / longest
+            _check_pixels(int(width_pt * scale), int(height_pt * scale), index + 1, settings)
+            bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
+            rgb = bitmap.to_numpy()
+            bgr = np.ascontiguousarray(rgb[:, :, :3]) if bitmap.format == pdfium.raw.FPDFBitmap_BGR \
+                else np.ascontiguousarray(rgb[:, :, 2::-1])
+            yield PageImage(index + 1, bgr)
+    except pdfium.PdfiumError as exc:
+        raise CorruptDocumentError(f"a PDF page cannot be rendered: {exc}") from exc
+    finally:
+        pdf.close()
+
+
+def load_pages(data: bytes, settings: IngestSettings | None = None) -> Iterator[PageImage]:
+    """Page images of a document, first to last; raises an ``InvalidInputError`` subclass."""
+    settings = settings or IngestSettings()
+    if len(data) > settings.max_bytes:
+        raise DocumentTooLargeError(
+            f"the document is {len(data)} bytes, more than the limit of {settings.max_bytes}")
+    media_type = sniff(data)
+    pages = _pdf_pages(data, settings) if media_type == "application/pdf" else _image_pages(data, settings)
+    count = 0
+    for page in pages:
+        count += 1
+        yield page
+    if count == 0:
+        raise EmptyDocumentError("the document has no pages")

@@ -1,0 +1,1 @@
+"""Local runs: the production ASL with the production handlers, on a laptop."""
