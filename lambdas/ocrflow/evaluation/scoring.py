@@ -53,8 +53,10 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def prf(true_positive: int, predicted: int, expected: int) -> dict[str, float]:
-    precision = true_positive / predicted if predicted else (1.0 if not expected else 0.0)
-    recall = true_positive / expected if expected else (1.0 if not predicted else 0.0)
+    """Vacuous cases count as perfect: nothing predicted is no false positive, nothing
+    expected is no miss; F1 still falls to 0 when the other side is non-empty."""
+    precision = true_positive / predicted if predicted else 1.0
+    recall = true_positive / expected if expected else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1}
 

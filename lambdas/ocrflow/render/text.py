@@ -3,17 +3,7 @@ between pages (as pdftotext does)."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..geometry import bounding_box
 from ..schema.document import Document, Line, Page
-
-
-def _same_row(a: Line, b: Line) -> bool:
-    _, at, _, ab = bounding_box(np.array(a.polygon))
-    _, bt, _, bb = bounding_box(np.array(b.polygon))
-    overlap = min(ab, bb) - max(at, bt)
-    return overlap >= 0.5 * min(ab - at, bb - bt)
 
 
 def page_text(page: Page) -> str:
@@ -23,7 +13,7 @@ def page_text(page: Page) -> str:
     for line in page.lines:
         if previous is not None and line.paragraph != previous.paragraph:
             out.append("")
-        if previous is not None and line.paragraph == previous.paragraph and _same_row(previous, line):
+        if previous is not None and line.paragraph == previous.paragraph and previous.row == line.row:
             out[-1] += "\t" + line.text
         else:
             out.append(line.text)

@@ -31,6 +31,7 @@ class Line(Schema):
     polygon: Polygon
     region: RegionLabel | None = Field(default=None, description="Layout region the line falls in")
     paragraph: int = Field(ge=0, description="Index into Page.paragraphs")
+    row: int = Field(ge=0, description="Visual row on the upright page; lines of a row share a baseline band")
     words: list[Word] = Field(default_factory=list)
 
 

@@ -22,7 +22,9 @@ class RotationResult(Schema):
         description="Clockwise quarter turn applied to the input to make it upright"
     )
     angle_confidence: Confidence
-    skew_degrees: float = Field(description="Residual skew that was removed, counter-clockwise positive")
+    skew_degrees: float = Field(
+        description="Skew of the page after the quarter turn, counter-clockwise positive; removed"
+    )
     input_width: int = Field(gt=0)
     input_height: int = Field(gt=0)
     upright_width: int = Field(gt=0)

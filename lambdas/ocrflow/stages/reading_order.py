@@ -106,14 +106,15 @@ def reading_order(boxes: list[tuple[float, float, float, float]]) -> list[int]:
     return [b.index for b in xy_cut(items, line_height)]
 
 
-def paragraphs(boxes: list[tuple[float, float, float, float]], texts: list[str]) -> list[int]:
-    """Paragraph number of each line, for lines already in reading order.
+def paragraphs(boxes: list[tuple[float, float, float, float]],
+               texts: list[str]) -> tuple[list[int], list[int]]:
+    """Paragraph and row number of each line, for lines already in reading order.
 
     Consecutive lines on one row (a label and its value, an item and its price)
-    share a paragraph; the cues are compared between rows.
+    share a row and a paragraph; the paragraph cues are compared between rows.
     """
     if not boxes:
-        return []
+        return [], []
     items = [Box(i, *b) for i, b in enumerate(boxes)]
     row_of: list[int] = []
     rows_: list[int] = []
@@ -138,4 +139,4 @@ def paragraphs(boxes: list[tuple[float, float, float, float]], texts: list[str])
                     and prev_end.right < prev.left + SHORT_LINE * (column_right - prev.left))):
             current += 1
         numbers.append(current)
-    return [numbers[r] for r in row_of]
+    return [numbers[r] for r in row_of], row_of

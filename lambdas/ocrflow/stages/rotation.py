@@ -75,6 +75,7 @@ def profile_sharpness(points: np.ndarray, angles_deg: np.ndarray) -> np.ndarray:
 
 
 def estimate_skew(image: np.ndarray, max_degrees: float) -> float:
+    """The rotation (degrees, counter-clockwise positive) that levels the text lines."""
     points, _ = ink_points(image)
     coarse = np.arange(-max_degrees, max_degrees + 1e-9, 0.5)
     best = coarse[int(np.argmax(profile_sharpness(points, coarse)))]
@@ -113,14 +114,14 @@ class PageRotator:
         turned = cv2.rotate(image, ROTATE_CODES[angle]) if angle else image
         affine = quarter_turn(angle, w, h)
         up_h, up_w = turned.shape[:2]
-        skew = estimate_skew(turned, self.settings.max_skew_degrees)
-        if abs(skew) >= self.settings.min_skew_to_correct:
-            deskew, up_w, up_h = deskew_affine(up_w, up_h, skew)
+        correction = estimate_skew(turned, self.settings.max_skew_degrees)
+        skew = 0.0
+        if abs(correction) >= self.settings.min_skew_to_correct:
+            deskew, up_w, up_h = deskew_affine(up_w, up_h, correction)
             affine = affine.then(deskew)
-        else:
-            skew = 0.0
+            skew = -correction
         return RotationResult(
-            angle=angle, angle_confidence=float(mean.max()), skew_degrees=round(skew, 2),
+            angle=angle, angle_confidence=float(mean.max()), skew_degrees=round(skew + 0.0, 2),
             input_width=w, input_height=h, upright_width=up_w, upright_height=up_h,
             to_upright=affine.as_list(),
         )

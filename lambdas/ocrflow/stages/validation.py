@@ -63,14 +63,14 @@ class PageAssembler:
         upright_boxes = [bounding_box(np.array(line.polygon)) for line in lines]
         order = reading_order(upright_boxes)
         ordered_boxes = [upright_boxes[i] for i in order]
-        paragraph_of = paragraphs(ordered_boxes, [lines[i].text for i in order])
+        paragraph_of, row_of = paragraphs(ordered_boxes, [lines[i].text for i in order])
         out_lines: list[Line] = []
-        for rank, (i, para) in enumerate(zip(order, paragraph_of)):
+        for rank, (i, para, row) in enumerate(zip(order, paragraph_of, row_of)):
             line = lines[i]
             out_lines.append(Line(
                 id=f"p{number}-l{rank}", text=line.text, confidence=line.confidence,
                 polygon=to_polygon(to_input.apply(np.array(line.polygon))),
-                region=region_of(upright_boxes[i], regions), paragraph=para,
+                region=region_of(upright_boxes[i], regions), paragraph=para, row=row,
                 words=[Word(text=w.text, confidence=w.confidence,
                             polygon=to_polygon(to_input.apply(np.array(w.polygon))))
                        for w in line.words],

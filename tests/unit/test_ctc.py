@@ -1,0 +1,56 @@
+"""The CTC decoder on hand-made probability matrices (no model needed)."""
+
+import numpy as np
+
+from ocrflow.stages.ctc import CtcDecoder, fix_digit_letter_confusions
+
+CHARS = list("ABCO0123日")
+
+
+def probs(sequence: str, decoder: CtcDecoder) -> np.ndarray:
+    """One column per character of ``sequence``; '_' is the blank."""
+    matrix = np.full((len(sequence), len(decoder.alphabet)), 0.001, dtype=np.float32)
+    for col, char in enumerate(sequence):
+        index = 0 if char == "_" else decoder.alphabet.index(char)
+        matrix[col, index] = 0.9
+    return matrix
+
+
+def test_collapses_repeats_and_blanks():
+    decoder = CtcDecoder(CHARS, alphabet="all")
+    line = decoder(probs("AA_B_BC__", decoder), 9)
+    assert line.text == "ABBC"
+    assert 0.89 < line.confidence <= 0.9
+
+
+def test_words_and_columns():
+    decoder = CtcDecoder(CHARS, alphabet="all")
+    line = decoder(probs("A_B_ _C_1_", decoder), 10)
+    assert [w.text for w in line.words] == ["AB", "C1"]
+    first, second = line.words
+    assert first.start < 1 and 2 < first.end <= 4
+    assert 5 <= second.start < 7 and second.end <= 10
+
+
+def test_restores_a_dropped_space_from_a_wide_gap():
+    decoder = CtcDecoder(CHARS, alphabet="all", space_gap_ratio=2.2)
+    assert decoder(probs("A_B_C________A_B_C", decoder), 18).text == "ABC ABC"
+    assert decoder(probs("A_B_C__A_B_C", decoder), 12).text == "ABCABC"
+
+
+def test_latin_alphabet_masks_other_scripts():
+    decoder = CtcDecoder(CHARS, alphabet="latin")
+    matrix = probs("A_日_", decoder)
+    matrix[2, decoder.alphabet.index("B")] = 0.05  # the runner-up of the CJK column
+    assert decoder(matrix, 4).text == "AB"
+    assert CtcDecoder(CHARS, alphabet="all")(probs("A_日_", decoder), 4).text == "A日"
+
+
+def test_empty_line():
+    decoder = CtcDecoder(CHARS)
+    line = decoder(probs("____", decoder), 4)
+    assert line.text == "" and line.words == []
+
+
+def test_digit_letter_confusions():
+    assert fix_digit_letter_confusions("INV0ICE 2O26 P01 A0") == "INVOICE 2026 P01 A0"
