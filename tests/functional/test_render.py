@@ -45,7 +45,7 @@ def test_textract_json_loads_in_textractor(document, letter_page):
         for word in page.words:
             box = word.bbox
             assert 0 <= box.x <= 1 and 0 <= box.y <= 1 and box.width > 0 and box.height > 0
-            assert 50 < word.confidence <= 100
+            assert 0.5 < word.confidence <= 1.0  # textractor scales Textract's 0-100 to 0-1
 
 
 def test_textract_blocks_are_well_formed(document):
@@ -59,6 +59,8 @@ def test_textract_blocks_are_well_formed(document):
             assert rel["Type"] == "CHILD" and set(rel["Ids"]) <= ids
         if block["BlockType"] == "WORD":
             assert block["TextType"] == "PRINTED"
+        if block["BlockType"] in ("WORD", "LINE"):
+            assert 50 < block["Confidence"] <= 100
     # The second page is sideways: its PAGE geometry is still the unit square.
     assert pages[1]["Geometry"]["BoundingBox"] == {"Width": 1.0, "Height": 1.0, "Left": 0.0, "Top": 0.0}
     assert to_textract(document) == to_textract(document), "ids are deterministic"
