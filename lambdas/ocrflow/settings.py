@@ -78,11 +78,12 @@ class RecognitionSettings(InferenceSettings):
 
     model: str = "pp-ocrv6-rec-small"
     textline_classifier: str | None = "ppocr-mobile-v2-textline-cls"
-    batch_size: int = Field(default=8, ge=1)
+    batch_size: int = Field(default=1, ge=1)
     min_line_confidence: float = Field(default=0.5, ge=0, le=1)
     alphabet: Literal["latin", "all"] = "latin"
     space_gap_ratio: float = Field(default=2.2, ge=0)
     crop_padding: float = Field(default=0.0, ge=0, le=1)
+    min_width: int = Field(default=48, ge=8, description="Narrow crops are padded to this width")
 
 
 class ValidationSettings(BaseSettings):

@@ -24,6 +24,8 @@ REC_HEIGHT = 48
 CLS_SHAPE = (48, 192)
 CLS_THRESHOLD = 0.9
 VERTICAL_RATIO = 1.5
+UPSCALE = cv2.INTER_LINEAR
+CROP_INTERPOLATION = cv2.INTER_LINEAR
 
 
 def pad_quad(pts: np.ndarray, padding: float, width: int, height: int) -> np.ndarray:
@@ -54,7 +56,7 @@ class LineCrop:
         target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
         to_crop = cv2.getPerspectiveTransform(pts, target)
         image = cv2.warpPerspective(page, to_crop, (width, height),
-                                    borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
+                                    borderMode=cv2.BORDER_REPLICATE, flags=CROP_INTERPOLATION)
         self.vertical = height / width >= VERTICAL_RATIO
         if self.vertical:  # read top-to-bottom text as a horizontal line
             image = cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE)
@@ -83,7 +85,7 @@ def resize_for_recognition(image: np.ndarray, width: int, height: int) -> np.nda
     h, w = image.shape[:2]
     new_w = min(width, max(1, int(math.ceil(height * w / h))))
     resized = cv2.resize(image, (new_w, height),
-                         interpolation=cv2.INTER_AREA if h > height else cv2.INTER_LINEAR)
+                         interpolation=cv2.INTER_AREA if h > height else UPSCALE)
     blob = np.zeros((3, height, width), dtype=np.float32)
     blob[:, :, :new_w] = resized.astype(np.float32).transpose(2, 0, 1) * (2.0 / 255.0) - 1.0
     return blob
@@ -140,7 +142,7 @@ class TextRecognizer:
         results: list[tuple[DecodedLine, float]] = [None] * len(crops)  # type: ignore[list-item]
         for start in range(0, len(order), self.settings.batch_size):
             idx = order[start:start + self.settings.batch_size]
-            max_ratio = max(max(ratios[i] for i in idx), 320 / REC_HEIGHT)
+            max_ratio = max(max(ratios[i] for i in idx), self.settings.min_width / REC_HEIGHT)
             width = int(math.ceil(REC_HEIGHT * max_ratio))
             blob = np.stack([resize_for_recognition(crops[i].image, width, REC_HEIGHT) for i in idx])
             probs = self.model.run(blob)[0]
