@@ -1,45 +1,106 @@
-"""Run documents locally and collect the outcome of each."""
+"""``ocrflow run``: each file through the local state machine, one outcome per file."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..documents import load_pages
-from ..errors import OcrflowError
-from ..pipeline import PagePipeline
+from ..errors import OcrflowError, StorageError
 from ..schema.document import Document
-from ..stages.validation import assemble_document
+
+
+@dataclass
+class RunError:
+    code: str
+    message: str
+    stage: str | None = None
 
 
 @dataclass
 class Outcome:
     document: Document | None = None
-    error: OcrflowError | None = None
+    error: RunError | None = None
     trace: list[str] = field(default_factory=list)
+    state_milliseconds: dict[str, float] = field(default_factory=dict)
+    events: list[dict] = field(default_factory=list)
+
+
+def state_durations(history: list[dict]) -> tuple[list[str], dict[str, float]]:
+    """Pair StateEntered/StateExited events; Map iterations add up per state name."""
+    entered: dict[str, list] = defaultdict(list)
+    lines, totals = [], defaultdict(float)
+    for event in history:
+        kind = event["type"]
+        if kind.endswith("StateEntered"):
+            details = event["stateEnteredEventDetails"]
+            entered[details["name"]].append(event["timestamp"])
+        elif kind.endswith("StateExited"):
+            name = event["stateExitedEventDetails"]["name"]
+            if entered[name]:
+                ms = (event["timestamp"] - entered[name].pop()).total_seconds() * 1e3
+                totals[name] += ms
+                lines.append(f"{name:<28} {ms:9.1f} ms")
+    return lines, dict(totals)
 
 
 class LocalRunner:
+    """Owns one local state machine (built on first use) and the in-process handlers."""
+
     def __init__(self, *, trace: bool = False) -> None:
         self.trace = trace
-        self._pipeline: PagePipeline | None = None
+        self._machine = None
+        self._dispatch = None
 
     @property
-    def pipeline(self) -> PagePipeline:
-        if self._pipeline is None:
-            self._pipeline = PagePipeline()
-        return self._pipeline
+    def machine(self):
+        if self._machine is None:
+            from .handlers import production_handlers
+            from .lambda_dispatch import dispatch_lambda
+            from .statemachine import LocalStateMachine
 
-    def run_file(self, path: Path) -> Outcome:
+            self._machine = LocalStateMachine()
+            self._dispatch = dispatch_lambda(production_handlers())
+            self.lambdas = self._dispatch.__enter__()
+        return self._machine
+
+    def close(self) -> None:
+        if self._machine is not None:
+            self._dispatch.__exit__(None, None, None)
+            self._machine.close()
+            self._machine = None
+
+    def run_file(self, path: Path, test: dict | None = None) -> Outcome:
         try:
-            data = path.read_bytes()
+            data = Path(path).read_bytes()
         except OSError as exc:
-            from ..errors import StorageError
-            return Outcome(error=StorageError(f"cannot read {path}: {exc.strerror}"))
-        document_id = hashlib.sha256(data).hexdigest()[:16]
-        try:
-            pages = [self.pipeline(p.image, p.number) for p in load_pages(data)]
-        except OcrflowError as exc:
-            return Outcome(error=exc)
-        return Outcome(document=assemble_document(document_id, pages, self.pipeline.models))
+            error = StorageError(f"cannot read {path}: {exc.strerror}")
+            return Outcome(error=RunError(error.code, error.message))
+        document_id = f"{hashlib.sha256(data).hexdigest()[:16]}"
+        uri = self.machine.upload(data, f"inputs/{document_id}/{Path(path).name}")
+        detail = {"schema_version": "1.0", "document_id": document_id, "document_uri": uri}
+        if test:
+            detail["test"] = test
+        return self.run_detail(detail)
+
+    def run_detail(self, detail: dict) -> Outcome:
+        machine = self.machine
+        before = len(machine.published())
+        execution = machine.execute(detail)
+        lines, totals = state_durations(machine.history(execution["executionArn"]))
+        events = machine.published()[before:]
+        outcome = Outcome(trace=lines, state_milliseconds=totals, events=events)
+        if execution["status"] == "SUCCEEDED":
+            summary = json.loads(execution["output"])
+            outcome.document = Document.model_validate_json(
+                machine.get_object(summary["results"]["document"]))
+            return outcome
+        failed = [e["detail"] for e in events if e.get("detail-type") == "OcrFailed"]
+        if failed:
+            f = failed[-1]
+            outcome.error = RunError(f["error_code"], f["message"], f.get("stage"))
+        else:
+            outcome.error = RunError("INTERNAL_ERROR", f"execution ended {execution['status']}")
+        return outcome

@@ -18,6 +18,7 @@ RegionLabel = Literal[
 
 class RotationResult(Schema):
     schema_version: str = SCHEMA_VERSION
+    model: str
     angle: Literal[0, 90, 180, 270] = Field(
         description="Clockwise quarter turn applied to the input to make it upright"
     )

@@ -121,7 +121,7 @@ class PageRotator:
             affine = affine.then(deskew)
             skew = -correction
         return RotationResult(
-            angle=angle, angle_confidence=float(mean.max()), skew_degrees=round(skew + 0.0, 2),
+            model=self.settings.model, angle=angle, angle_confidence=float(mean.max()), skew_degrees=round(skew + 0.0, 2),
             input_width=w, input_height=h, upright_width=up_w, upright_height=up_h,
             to_upright=affine.as_list(),
         )

@@ -1,0 +1,50 @@
+"""Ingest: check the submitted document and split it into page images in the work bucket.
+
+The input object is only ever read. Its size is checked with a HEAD request
+before it is downloaded.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ..documents import load_pages, sniff
+from ..errors import DocumentTooLargeError
+from ..schema.payloads import IngestRequest, IngestResult, PageRef
+from ..settings import IngestSettings
+from ..storage import WorkLayout, parse_s3_uri
+from .runtime import lambda_handler, store, tracer
+
+
+class WorkSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_", extra="ignore")
+
+    work_bucket: str = "ocrflow-work"
+    max_concurrency: int = Field(default=4, ge=0)
+
+
+@tracer.capture_method
+def ingest(request: IngestRequest) -> IngestResult:
+    limits, work = IngestSettings(), WorkSettings()
+    bucket, key = parse_s3_uri(request.detail.document_uri)
+    head = store._call("head_object", Bucket=bucket, Key=key)
+    if head["ContentLength"] > limits.max_bytes:
+        raise DocumentTooLargeError(
+            f"the document is {head['ContentLength']} bytes, more than the limit of {limits.max_bytes}")
+    data = store.get_bytes(bucket, key)
+    layout = WorkLayout(request.detail.document_id)
+    pages = []
+    for page in load_pages(data, limits):
+        key = layout.page_image(page.number)
+        store.put_image(work.work_bucket, key, page.image)
+        pages.append(PageRef(page=page.number, image_key=key))
+    return IngestResult(
+        document_id=request.detail.document_id, bucket=work.work_bucket,
+        source_uri=request.detail.document_uri, media_type=sniff(data), page_count=len(pages),
+        pages=pages, max_concurrency=work.max_concurrency,
+        test=request.detail.test is not None, test_case=request.detail.test,
+    )
+
+
+handler = lambda_handler("ingest", IngestRequest, ingest)

@@ -1,0 +1,145 @@
+"""The production state machine, deployed into moto and executed in process.
+
+Everything AWS would provide is moto: S3 buckets, the EventBridge bus (with a
+rule that copies ocrflow's events to an SQS queue so they can be read back) and
+Step Functions, whose interpreter executes the real ASL file. Lambda tasks are
+dispatched to the real handlers by ``lambda_dispatch``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+ASL_PATH = Path(__file__).resolve().parents[3] / "statemachine" / "ocrflow.asl.json"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+INPUT_BUCKET = "ocrflow-input"
+WORK_BUCKET = "ocrflow-work"
+EVENT_BUS = "ocrflow"
+RESULTS_QUEUE = "ocrflow-local-events"
+FUNCTIONS = {
+    "IngestFunctionArn": "ocrflow-ingest",
+    "RotationFunctionArn": "ocrflow-rotation",
+    "RegionsFunctionArn": "ocrflow-regions",
+    "TextDetectionFunctionArn": "ocrflow-text-detection",
+    "RecognitionFunctionArn": "ocrflow-recognition",
+    "ValidationFunctionArn": "ocrflow-validation",
+}
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+
+
+def fill_substitutions(definition: str, values: dict[str, str]) -> str:
+    """Replace ``${Name}`` as CloudFormation's DefinitionSubstitutions do; unknown names fail."""
+    missing = sorted(set(PLACEHOLDER.findall(definition)) - set(values))
+    if missing:
+        raise KeyError(f"no substitution for {', '.join(missing)}")
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], definition)
+
+
+def substitutions() -> dict[str, str]:
+    values = {key: f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}" for key, name in FUNCTIONS.items()}
+    values["EventBusName"] = EVENT_BUS
+    return values
+
+
+def local_environment() -> None:
+    """Credentials and switches so nothing can reach a real AWS account or print to stdout."""
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
+        os.environ[key] = value
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("OCRFLOW_WORK_BUCKET", WORK_BUCKET)
+
+
+class LocalStateMachine:
+    """Deploys once per process; ``execute`` runs one event through to the end."""
+
+    def __init__(self) -> None:
+        local_environment()
+        import boto3
+        from moto import mock_aws
+
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._mock.start()
+        self.s3 = boto3.client("s3", region_name=REGION)
+        self.sfn = boto3.client("stepfunctions", region_name=REGION)
+        self.events = boto3.client("events", region_name=REGION)
+        self.sqs = boto3.client("sqs", region_name=REGION)
+        for bucket in (INPUT_BUCKET, WORK_BUCKET):
+            self.s3.create_bucket(Bucket=bucket)
+        self.events.create_event_bus(Name=EVENT_BUS)
+        queue_url = self.sqs.create_queue(QueueName=RESULTS_QUEUE)["QueueUrl"]
+        self.queue_url = queue_url
+        queue_arn = self.sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.events.put_rule(Name="ocrflow-local-results", EventBusName=EVENT_BUS,
+                             EventPattern=json.dumps({"source": ["ocrflow"]}))
+        self.events.put_targets(Rule="ocrflow-local-results", EventBusName=EVENT_BUS,
+                                Targets=[{"Id": "queue", "Arn": queue_arn}])
+        definition = fill_substitutions(ASL_PATH.read_text(), substitutions())
+        self.arn = self.sfn.create_state_machine(
+            name="ocrflow", definition=definition, type="STANDARD",
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/ocrflow-state-machine")["stateMachineArn"]
+        self._received: list[dict] = []
+
+    def close(self) -> None:
+        self._mock.stop()
+
+    def upload(self, data: bytes, key: str) -> str:
+        self.s3.put_object(Bucket=INPUT_BUCKET, Key=key, Body=data)
+        return f"s3://{INPUT_BUCKET}/{key}"
+
+    def execute(self, detail: dict, timeout: float = 3600.0) -> dict:
+        """Start an execution for a DocumentSubmitted detail and wait for it to end."""
+        envelope = {
+            "version": "0", "id": str(uuid.uuid4()), "detail-type": "DocumentSubmitted",
+            "source": "local.upstream", "account": ACCOUNT, "region": REGION, "resources": [],
+            "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "detail": detail,
+        }
+        arn = self.sfn.start_execution(stateMachineArn=self.arn, name=str(uuid.uuid4()),
+                                       input=json.dumps(envelope))["executionArn"]
+        deadline = time.monotonic() + timeout
+        while True:
+            execution = self.sfn.describe_execution(executionArn=arn)
+            if execution["status"] != "RUNNING":
+                return execution
+            if time.monotonic() > deadline:
+                self.sfn.stop_execution(executionArn=arn, error="LocalTimeout")
+                raise TimeoutError(f"execution {arn} still running after {timeout} s")
+            time.sleep(0.01)
+
+    def history(self, execution_arn: str) -> list[dict]:
+        events, token = [], None
+        while True:
+            kwargs = {"executionArn": execution_arn, "maxResults": 1000}
+            if token:
+                kwargs["nextToken"] = token
+            page = self.sfn.get_execution_history(**kwargs)
+            events += page["events"]
+            token = page.get("nextToken")
+            if not token:
+                return events
+
+    def published(self) -> list[dict]:
+        """Every event ocrflow has put on the bus so far (EventBridge envelopes)."""
+        while True:
+            batch = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
+            messages = batch.get("Messages", [])
+            if not messages:
+                return list(self._received)
+            for message in messages:
+                self._received.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def get_object(self, uri: str) -> bytes:
+        bucket, key = uri[len("s3://"):].split("/", 1)
+        return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()

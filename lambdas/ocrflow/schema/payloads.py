@@ -1,0 +1,65 @@
+"""What the state machine passes between its tasks: identifiers and small summaries only.
+
+Every page stage takes and returns a ``PageTask``, so the same payload serves a
+Lambda invocation, a SageMaker invocation and a local call.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from .common import Schema
+from .events import DocumentSubmitted, TestCase
+
+Result = TypeVar("Result", bound=BaseModel)
+
+
+class IngestRequest(Schema):
+    detail: DocumentSubmitted
+    execution_id: str | None = None
+
+
+class IngestResult(Schema):
+    document_id: str
+    bucket: str = Field(description="Work bucket holding page images and stage outputs")
+    source_uri: str
+    media_type: str
+    page_count: int = Field(ge=1)
+    max_concurrency: int = Field(ge=0)
+    pages: list["PageRef"]
+    test: bool = False
+    test_case: TestCase | None = None
+
+
+class PageRef(Schema):
+    page: int = Field(ge=1)
+    image_key: str
+
+
+class PageTask(Schema):
+    document_id: str
+    bucket: str
+    page: int = Field(ge=1)
+    image_key: str = Field(description="The page image the next stage reads (upright after rotation)")
+
+
+class ValidationRequest(Schema):
+    document_id: str
+    bucket: str
+    page_count: int = Field(ge=1)
+    source_uri: str
+    test: bool = False
+    test_case: TestCase | None = None
+
+
+class StageOutput(Schema, Generic[Result]):
+    """A stage's result as stored in S3, with how long the stage took."""
+
+    stage: str
+    elapsed_ms: float
+    result: Result
+
+
+IngestResult.model_rebuild()

@@ -1,0 +1,130 @@
+"""S3 claim checks: stage inputs and outputs live in S3, the state carries keys.
+
+The layout is derived from the document id and page number, so the state
+machine passes a few identifiers and never a list of keys that grows with the
+document. Decoded page images are cached per process by key: page images are
+written once and never changed, and when one process serves several stages
+(the local run, a SageMaker worker) a page is decoded once, not four times.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import urlparse
+
+import cv2
+import numpy as np
+from pydantic import BaseModel
+
+from .errors import CorruptDocumentError, StorageError, TransientError
+
+Model = TypeVar("Model", bound=BaseModel)
+THROTTLING = {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout",
+              "ServiceUnavailable", "InternalError", "503"}
+PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]
+IMAGE_CACHE_SIZE = 4
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    parsed = urlparse(uri)
+    if parsed.scheme != "s3" or not parsed.netloc or not parsed.path.lstrip("/"):
+        raise StorageError(f"not an s3://bucket/key URI: {uri!r}")
+    return parsed.netloc, parsed.path.lstrip("/")
+
+
+@dataclass(frozen=True)
+class WorkLayout:
+    """Where a document's intermediate and final objects live in the work bucket."""
+
+    document_id: str
+
+    def page_image(self, page: int) -> str:
+        return f"work/{self.document_id}/pages/{page:04d}/page.png"
+
+    def upright_image(self, page: int) -> str:
+        return f"work/{self.document_id}/pages/{page:04d}/upright.png"
+
+    def stage_output(self, page: int, stage: str) -> str:
+        return f"work/{self.document_id}/pages/{page:04d}/{stage}.json"
+
+    def result(self, name: str) -> str:
+        return f"results/{self.document_id}/{name}"
+
+
+class ObjectStore:
+    """A thin S3 client wrapper that speaks pydantic models and images, with typed errors."""
+
+    def __init__(self, client=None) -> None:
+        self._client = client
+        self._images: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def client(self):
+        if self._client is None:  # created lazily so that moto can intercept it in local runs
+            import boto3
+
+            self._client = boto3.client("s3")
+        return self._client
+
+    def _call(self, operation: str, **kwargs):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return getattr(self.client, operation)(**kwargs)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            where = f"s3://{kwargs.get('Bucket')}/{kwargs.get('Key', '')}"
+            if code in THROTTLING:
+                raise TransientError(f"S3 {operation} {where} throttled: {code}") from exc
+            raise StorageError(f"S3 {operation} {where} failed: {code}") from exc
+        except BotoCoreError as exc:
+            raise TransientError(f"S3 {operation} failed: {exc}") from exc
+
+    def get_bytes(self, bucket: str, key: str) -> bytes:
+        return self._call("get_object", Bucket=bucket, Key=key)["Body"].read()
+
+    def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str) -> str:
+        self._call("put_object", Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+        return f"s3://{bucket}/{key}"
+
+    def get_model(self, bucket: str, key: str, model: type[Model]) -> Model:
+        return model.model_validate_json(self.get_bytes(bucket, key))
+
+    def put_model(self, bucket: str, key: str, value: BaseModel) -> str:
+        return self.put_bytes(bucket, key, value.model_dump_json().encode(), "application/json")
+
+    def put_json(self, bucket: str, key: str, value: object) -> str:
+        return self.put_bytes(bucket, key, json.dumps(value).encode(), "application/json")
+
+    def get_image(self, bucket: str, key: str) -> np.ndarray:
+        with self._lock:
+            cached = self._images.get((bucket, key))
+        if cached is not None:
+            return cached
+        data = np.frombuffer(self.get_bytes(bucket, key), dtype=np.uint8)
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        if image is None:
+            raise CorruptDocumentError(f"page image s3://{bucket}/{key} cannot be decoded")
+        self._remember(bucket, key, image)
+        return image
+
+    def put_image(self, bucket: str, key: str, image: np.ndarray) -> str:
+        ok, encoded = cv2.imencode(".png", image, PNG_FAST)
+        if not ok:
+            raise StorageError(f"page image for s3://{bucket}/{key} cannot be encoded")
+        uri = self.put_bytes(bucket, key, encoded.tobytes(), "image/png")
+        self._remember(bucket, key, image)
+        return uri
+
+    def _remember(self, bucket: str, key: str, image: np.ndarray) -> None:
+        image.setflags(write=False)
+        with self._lock:
+            self._images[(bucket, key)] = image
+            self._images.move_to_end((bucket, key))
+            while len(self._images) > IMAGE_CACHE_SIZE:
+                self._images.popitem(last=False)
