@@ -90,6 +90,7 @@ class LocalRunner:
         before = len(machine.published())
         execution = machine.execute(detail)
         lines, totals = state_durations(machine.history(execution["executionArn"]))
+        machine.forget(execution["executionArn"])
         events = machine.published()[before:]
         outcome = Outcome(trace=lines, state_milliseconds=totals, events=events)
         if execution["status"] == "SUCCEEDED":

@@ -129,6 +129,18 @@ class LocalStateMachine:
             if not token:
                 return events
 
+    def forget(self, execution_arn: str) -> None:
+        """Drop a finished execution from moto's state machine record.
+
+        moto 5.2 deep-copies the state machine, past executions included, at every
+        StartExecution, and a finished execution holds a lock that cannot be
+        copied: without this, the second execution of a process fails.
+        """
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        machine = stepfunctions_parser_backends[ACCOUNT][REGION].describe_state_machine(self.arn)
+        machine.executions[:] = [e for e in machine.executions if e.exec_arn != execution_arn]
+
     def published(self) -> list[dict]:
         """Every event ocrflow has put on the bus so far (EventBridge envelopes)."""
         while True:
