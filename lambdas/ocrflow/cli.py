@@ -24,6 +24,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .local.runner import LocalRunner
 
     runner = LocalRunner(trace=args.trace)
+    try:
+        return _run_all(runner, args)
+    finally:
+        runner.close()
+
+
+def _run_all(runner, args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         outcome = runner.run_file(Path(path))

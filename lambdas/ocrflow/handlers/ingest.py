@@ -20,8 +20,7 @@ from .runtime import lambda_handler, store, tracer
 class WorkSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OCRFLOW_", extra="ignore")
 
-    work_bucket: str = "ocrflow-work"
-    max_concurrency: int = Field(default=4, ge=0)
+    max_concurrency: int = Field(default=4, ge=0, description="Pages processed at once (Map)")
 
 
 @tracer.capture_method
@@ -37,10 +36,10 @@ def ingest(request: IngestRequest) -> IngestResult:
     pages = []
     for page in load_pages(data, limits):
         key = layout.page_image(page.number)
-        store.put_image(work.work_bucket, key, page.image)
+        store.put_image(request.work_bucket, key, page.image)
         pages.append(PageRef(page=page.number, image_key=key))
     return IngestResult(
-        document_id=request.detail.document_id, bucket=work.work_bucket,
+        document_id=request.detail.document_id, bucket=request.work_bucket,
         source_uri=request.detail.document_uri, media_type=sniff(data), page_count=len(pages),
         pages=pages, max_concurrency=work.max_concurrency,
         test=request.detail.test is not None, test_case=request.detail.test,

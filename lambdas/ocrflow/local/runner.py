@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,8 +50,9 @@ def state_durations(history: list[dict]) -> tuple[list[str], dict[str, float]]:
 class LocalRunner:
     """Owns one local state machine (built on first use) and the in-process handlers."""
 
-    def __init__(self, *, trace: bool = False) -> None:
+    def __init__(self, *, trace: bool = False, log_level: str = "ERROR") -> None:
         self.trace = trace
+        self.log_level = log_level
         self._machine = None
         self._dispatch = None
 
@@ -62,6 +64,12 @@ class LocalRunner:
             from .statemachine import LocalStateMachine
 
             self._machine = LocalStateMachine()
+            from ..handlers.runtime import logger
+
+            # Handler logs are for CloudWatch; on a terminal only errors are worth a line.
+            # moto logs the interpreter's expected misses (an IsPresent on an absent path).
+            logger.setLevel(self.log_level)
+            logging.getLogger("moto").setLevel(logging.CRITICAL)
             self._dispatch = dispatch_lambda(production_handlers())
             self.lambdas = self._dispatch.__enter__()
         return self._machine

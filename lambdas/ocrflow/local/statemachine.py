@@ -45,6 +45,7 @@ def fill_substitutions(definition: str, values: dict[str, str]) -> str:
 def substitutions() -> dict[str, str]:
     values = {key: f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}" for key, name in FUNCTIONS.items()}
     values["EventBusName"] = EVENT_BUS
+    values["WorkBucketName"] = WORK_BUCKET
     return values
 
 
@@ -57,7 +58,6 @@ def local_environment() -> None:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("OCRFLOW_WORK_BUCKET", WORK_BUCKET)
 
 
 class LocalStateMachine:

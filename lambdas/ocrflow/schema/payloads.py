@@ -18,6 +18,7 @@ Result = TypeVar("Result", bound=BaseModel)
 
 class IngestRequest(Schema):
     detail: DocumentSubmitted
+    work_bucket: str = Field(description="Bucket for page images, stage outputs and results")
     execution_id: str | None = None
 
 
