@@ -51,6 +51,7 @@ def sniff(data: bytes) -> str:
 class PageImage:
     number: int
     image: np.ndarray  # BGR uint8
+    encoded: bytes | None = None  # the input's own bytes, when they decode to exactly ``image``
 
 
 def _to_bgr(image: Image.Image) -> np.ndarray:
@@ -86,7 +87,11 @@ def _image_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
             for number, frame in enumerate(ImageSequence.Iterator(source), 1):
                 _check_pixels(frame.width, frame.height, number, settings)
                 frame.load()
-                yield PageImage(number, _to_bgr(ImageOps.exif_transpose(frame)))
+                upright = ImageOps.exif_transpose(frame)
+                # A plain single-frame PNG or JPEG is stored as it came: no re-encoding.
+                reusable = (frames == 1 and upright is frame and frame.mode in ("RGB", "L")
+                            and source.format in ("PNG", "JPEG"))
+                yield PageImage(number, _to_bgr(upright), data if reusable else None)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise DocumentTooLargeError(f"image exceeds the pixel limit: {exc}") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:

@@ -78,7 +78,8 @@ class RecognitionSettings(InferenceSettings):
 
     model: str = "pp-ocrv6-rec-small"
     textline_classifier: str | None = "ppocr-mobile-v2-textline-cls"
-    batch_size: int = Field(default=1, ge=1)
+    batch_size: int = Field(default=8, ge=1)
+    batch_width_slack: int = Field(default=0, ge=0, description="Pixels of padding a crop may get")
     min_line_confidence: float = Field(default=0.5, ge=0, le=1)
     alphabet: Literal["latin", "all"] = "latin"
     space_gap_ratio: float = Field(default=2.2, ge=0)

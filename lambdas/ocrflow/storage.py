@@ -43,10 +43,7 @@ class WorkLayout:
     document_id: str
 
     def page_image(self, page: int) -> str:
-        return f"work/{self.document_id}/pages/{page:04d}/page.png"
-
-    def upright_image(self, page: int) -> str:
-        return f"work/{self.document_id}/pages/{page:04d}/upright.png"
+        return f"work/{self.document_id}/pages/{page:04d}/page"
 
     def stage_output(self, page: int, stage: str) -> str:
         return f"work/{self.document_id}/pages/{page:04d}/{stage}.json"
@@ -113,13 +110,32 @@ class ObjectStore:
         self._remember(bucket, key, image)
         return image
 
-    def put_image(self, bucket: str, key: str, image: np.ndarray) -> str:
-        ok, encoded = cv2.imencode(".png", image, PNG_FAST)
-        if not ok:
-            raise StorageError(f"page image for s3://{bucket}/{key} cannot be encoded")
-        uri = self.put_bytes(bucket, key, encoded.tobytes(), "image/png")
+    def put_image(self, bucket: str, key: str, image: np.ndarray, encoded: bytes | None = None) -> str:
+        """Store a page image; ``encoded`` (PNG or JPEG bytes of exactly this image) skips encoding."""
+        if encoded is None:
+            ok, buffer = cv2.imencode(".png", image, PNG_FAST)
+            if not ok:
+                raise StorageError(f"page image for s3://{bucket}/{key} cannot be encoded")
+            encoded = buffer.tobytes()
+        uri = self.put_bytes(bucket, key, encoded, "application/octet-stream")
         self._remember(bucket, key, image)
         return uri
+
+    def get_upright(self, bucket: str, key: str, rotation) -> np.ndarray:
+        """The page image turned upright; computed from the page and the rotation result
+        rather than stored, since a warp is cheaper than encoding and decoding an image."""
+        from .stages.rotation import upright
+
+        if not rotation.angle and not rotation.skew_degrees:
+            return self.get_image(bucket, key)
+        cache_key = (bucket, f"{key}#{rotation.to_upright}")
+        with self._lock:
+            cached = self._images.get(cache_key)
+        if cached is not None:
+            return cached
+        image = upright(self.get_image(bucket, key), rotation)
+        self._remember(*cache_key, image)
+        return image
 
     def _remember(self, bucket: str, key: str, image: np.ndarray) -> None:
         image.setflags(write=False)

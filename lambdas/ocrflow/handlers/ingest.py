@@ -36,7 +36,7 @@ def ingest(request: IngestRequest) -> IngestResult:
     pages = []
     for page in load_pages(data, limits):
         key = layout.page_image(page.number)
-        store.put_image(request.work_bucket, key, page.image)
+        store.put_image(request.work_bucket, key, page.image, encoded=page.encoded)
         pages.append(PageRef(page=page.number, image_key=key))
     return IngestResult(
         document_id=request.detail.document_id, bucket=request.work_bucket,

@@ -49,25 +49,24 @@ def _save(task: PageTask, stage: str, start: float, result) -> None:
     store.put_model(task.bucket, WorkLayout(task.document_id).stage_output(task.page, stage), output)
 
 
+def _upright_page(task: PageTask):
+    key = WorkLayout(task.document_id).stage_output(task.page, "rotation")
+    rotation_result = store.get_model(task.bucket, key, StageOutput[RotationResult]).result
+    return store.get_upright(task.bucket, task.image_key, rotation_result)
+
+
 @tracer.capture_method
 def rotation(task: PageTask) -> PageTask:
-    from ..stages.rotation import upright
-
     start = time.perf_counter()
-    image = store.get_image(task.bucket, task.image_key)
-    result = rotator()(image)
-    image_key = task.image_key
-    if result.angle or result.skew_degrees:
-        image_key = WorkLayout(task.document_id).upright_image(task.page)
-        store.put_image(task.bucket, image_key, upright(image, result))
+    result = rotator()(store.get_image(task.bucket, task.image_key))
     _save(task, "rotation", start, result)
-    return task.model_copy(update={"image_key": image_key})
+    return task
 
 
 @tracer.capture_method
 def regions(task: PageTask) -> PageTask:
     start = time.perf_counter()
-    result = region_detector()(store.get_image(task.bucket, task.image_key))
+    result = region_detector()(_upright_page(task))
     _save(task, "regions", start, result)
     return task
 
@@ -75,7 +74,7 @@ def regions(task: PageTask) -> PageTask:
 @tracer.capture_method
 def text_detection(task: PageTask) -> PageTask:
     start = time.perf_counter()
-    result = text_detector()(store.get_image(task.bucket, task.image_key))
+    result = text_detector()(_upright_page(task))
     metrics.add_metric(name="detected_lines", unit="Count", value=len(result.lines))
     _save(task, "text_detection", start, result)
     return task
@@ -84,7 +83,7 @@ def text_detection(task: PageTask) -> PageTask:
 @tracer.capture_method
 def recognition(task: PageTask) -> PageTask:
     start = time.perf_counter()
-    image = store.get_image(task.bucket, task.image_key)
+    image = _upright_page(task)
     key = WorkLayout(task.document_id).stage_output(task.page, "text_detection")
     detection = store.get_model(task.bucket, key, StageOutput[DetectionResult]).result
     result = recognizer()(image, detection.lines)
@@ -99,5 +98,3 @@ rotation_handler = lambda_handler("rotation", PageTask, rotation)
 regions_handler = lambda_handler("regions", PageTask, regions)
 text_detection_handler = lambda_handler("text_detection", PageTask, text_detection)
 recognition_handler = lambda_handler("recognition", PageTask, recognition)
-__all__ = ["RotationResult", "rotation_handler", "regions_handler", "text_detection_handler",
-           "recognition_handler"]

@@ -43,7 +43,7 @@ class PageTask(Schema):
     document_id: str
     bucket: str
     page: int = Field(ge=1)
-    image_key: str = Field(description="The page image the next stage reads (upright after rotation)")
+    image_key: str = Field(description="The page image as ingested; later stages turn it upright")
 
 
 class ValidationRequest(Schema):

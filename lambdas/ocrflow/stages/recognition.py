@@ -23,6 +23,7 @@ from .ctc import CtcDecoder, DecodedLine
 REC_HEIGHT = 48
 CLS_SHAPE = (48, 192)
 CLS_THRESHOLD = 0.9
+CLS_BATCH = 16
 VERTICAL_RATIO = 1.5
 UPSCALE = cv2.INTER_LINEAR
 CROP_INTERPOLATION = cv2.INTER_LINEAR
@@ -122,8 +123,8 @@ class TextRecognizer:
         a flip is the exception and the classifier alone flips too many good lines."""
         height, width = CLS_SHAPE
         suspects = []
-        for start in range(0, len(crops), self.settings.batch_size):
-            batch = list(range(start, min(len(crops), start + self.settings.batch_size)))
+        for start in range(0, len(crops), CLS_BATCH):
+            batch = list(range(start, min(len(crops), start + CLS_BATCH)))
             blob = np.stack([resize_for_recognition(crops[i].image, width, height) for i in batch])
             probs = self.classifier.run(blob)[0]
             suspects += [i for i, p in zip(batch, probs) if p.argmax() == 1 and p[1] >= CLS_THRESHOLD]
@@ -138,10 +139,8 @@ class TextRecognizer:
     def _read(self, crops: list[LineCrop]) -> list[tuple[DecodedLine, float]]:
         """Decoded lines with, for each, the crop pixels per CTC column."""
         ratios = [c.image.shape[1] / c.image.shape[0] for c in crops]
-        order = np.argsort(ratios, kind="stable")
         results: list[tuple[DecodedLine, float]] = [None] * len(crops)  # type: ignore[list-item]
-        for start in range(0, len(order), self.settings.batch_size):
-            idx = order[start:start + self.settings.batch_size]
+        for idx in self._batches(ratios):
             max_ratio = max(max(ratios[i] for i in idx), self.settings.min_width / REC_HEIGHT)
             width = int(math.ceil(REC_HEIGHT * max_ratio))
             blob = np.stack([resize_for_recognition(crops[i].image, width, REC_HEIGHT) for i in idx])
@@ -153,6 +152,19 @@ class TextRecognizer:
                 crop_w = crops[i].image.shape[1]
                 results[i] = (self.decoder(probs[row], valid), width / columns * crop_w / resized_w)
         return results
+
+    def _batches(self, ratios: list[float]) -> list[list[int]]:
+        """Lines of nearly the same resized width go together: padding a crop changes what
+        the recogniser reads, so a batch only admits crops within ``batch_width_slack``."""
+        order = [int(i) for i in np.argsort(ratios, kind="stable")]
+        batches: list[list[int]] = []
+        for i in order:
+            if (batches and len(batches[-1]) < self.settings.batch_size
+                    and REC_HEIGHT * (ratios[i] - ratios[batches[-1][0]]) <= self.settings.batch_width_slack):
+                batches[-1].append(i)
+            else:
+                batches.append([i])
+        return batches
 
     @staticmethod
     def _line(line: DetectedLine, crop: LineCrop, reading: DecodedLine, scale: float) -> RecognizedLine:
