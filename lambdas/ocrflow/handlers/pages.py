@@ -15,38 +15,17 @@ from ..storage import WorkLayout
 from .runtime import lambda_handler, metrics, store, tracer
 
 
-@lru_cache(maxsize=1)
-def rotator():
-    from ..stages.rotation import PageRotator
-
-    return PageRotator()
-
-
-@lru_cache(maxsize=1)
-def region_detector():
+@lru_cache(maxsize=None)
+def stage(name: str):
+    """The stage object, built on first use (model sessions load once per container)."""
+    from ..stages.recognition import TextRecognizer
     from ..stages.regions import RegionDetector
-
-    return RegionDetector()
-
-
-@lru_cache(maxsize=1)
-def text_detector():
+    from ..stages.rotation import PageRotator
     from ..stages.text_detection import TextDetector
 
-    return TextDetector()
-
-
-@lru_cache(maxsize=1)
-def recognizer():
-    from ..stages.recognition import TextRecognizer
-
-    return TextRecognizer()
-
-
-def _save(task: PageTask, stage: str, start: float, result) -> None:
-    elapsed = (time.perf_counter() - start) * 1e3
-    output = StageOutput(stage=stage, elapsed_ms=round(elapsed, 2), result=result)
-    store.put_model(task.bucket, WorkLayout(task.document_id).stage_output(task.page, stage), output)
+    factories = {"rotation": PageRotator, "regions": RegionDetector,
+                 "text_detection": TextDetector, "recognition": TextRecognizer}
+    return factories[name]()
 
 
 def _upright_page(task: PageTask):
@@ -55,42 +34,46 @@ def _upright_page(task: PageTask):
     return store.get_upright(task.bucket, task.image_key, rotation_result)
 
 
+def _run(task: PageTask, name: str, load_inputs):
+    """Load the inputs, run the stage, store its output with the time it all took."""
+    start = time.perf_counter()
+    result = stage(name)(*load_inputs(task))
+    elapsed = (time.perf_counter() - start) * 1e3
+    output = StageOutput(stage=name, elapsed_ms=round(elapsed, 2), result=result)
+    store.put_model(task.bucket, WorkLayout(task.document_id).stage_output(task.page, name), output)
+    return result
+
+
+def _detected_lines(task: PageTask):
+    key = WorkLayout(task.document_id).stage_output(task.page, "text_detection")
+    return store.get_model(task.bucket, key, StageOutput[DetectionResult]).result.lines
+
+
 @tracer.capture_method
 def rotation(task: PageTask) -> PageTask:
-    start = time.perf_counter()
-    result = rotator()(store.get_image(task.bucket, task.image_key))
-    _save(task, "rotation", start, result)
+    _run(task, "rotation", lambda t: (store.get_image(t.bucket, t.image_key),))
     return task
 
 
 @tracer.capture_method
 def regions(task: PageTask) -> PageTask:
-    start = time.perf_counter()
-    result = region_detector()(_upright_page(task))
-    _save(task, "regions", start, result)
+    _run(task, "regions", lambda t: (_upright_page(t),))
     return task
 
 
 @tracer.capture_method
 def text_detection(task: PageTask) -> PageTask:
-    start = time.perf_counter()
-    result = text_detector()(_upright_page(task))
+    result = _run(task, "text_detection", lambda t: (_upright_page(t),))
     metrics.add_metric(name="detected_lines", unit="Count", value=len(result.lines))
-    _save(task, "text_detection", start, result)
     return task
 
 
 @tracer.capture_method
 def recognition(task: PageTask) -> PageTask:
-    start = time.perf_counter()
-    image = _upright_page(task)
-    key = WorkLayout(task.document_id).stage_output(task.page, "text_detection")
-    detection = store.get_model(task.bucket, key, StageOutput[DetectionResult]).result
-    result = recognizer()(image, detection.lines)
+    result = _run(task, "recognition", lambda t: (_upright_page(t), _detected_lines(t)))
     if result.lines:
         mean = sum(line.confidence for line in result.lines) / len(result.lines)
         metrics.add_metric(name="mean_confidence", unit="Percent", value=round(mean * 100, 2))
-    _save(task, "recognition", start, result)
     return task
 
 
