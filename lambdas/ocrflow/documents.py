@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Iterator
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -28,7 +29,8 @@ MAGIC = (
     (b"MM\x00*", "image/tiff"),
     (b"BM", "image/bmp"),
 )
-PDF_SEARCH = 1024  # PDF readers accept a header anywhere in the first KiB
+PDF_SEARCH = 1024
+EXIF_ORIENTATION = 0x0112  # PDF readers accept a header anywhere in the first KiB
 
 
 def sniff(data: bytes) -> str:
@@ -61,8 +63,7 @@ def _to_bgr(image: Image.Image) -> np.ndarray:
             white = Image.new("RGB", image.size, (255, 255, 255))
             white.paste(image, mask=image.getchannel("A"))
             image = white
-    array = np.asarray(image.convert("RGB"))
-    return np.ascontiguousarray(array[:, :, ::-1])
+    return cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
 
 
 def _check_pixels(width: int, height: int, number: int, settings: IngestSettings) -> None:
@@ -86,12 +87,16 @@ def _image_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
                     f"the image has {frames} frames, more than the limit of {settings.max_pages}")
             for number, frame in enumerate(ImageSequence.Iterator(source), 1):
                 _check_pixels(frame.width, frame.height, number, settings)
+                # A plain single-frame PNG or JPEG is decoded by OpenCV (faster) and stored
+                # as it came, without re-encoding.
+                if (frames == 1 and frame.mode in ("RGB", "L") and source.format in ("PNG", "JPEG")
+                        and frame.getexif().get(EXIF_ORIENTATION, 1) == 1):
+                    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+                    if image is not None and image.shape[:2] == (frame.height, frame.width):
+                        yield PageImage(number, image, data)
+                        continue
                 frame.load()
-                upright = ImageOps.exif_transpose(frame)
-                # A plain single-frame PNG or JPEG is stored as it came: no re-encoding.
-                reusable = (frames == 1 and upright is frame and frame.mode in ("RGB", "L")
-                            and source.format in ("PNG", "JPEG"))
-                yield PageImage(number, _to_bgr(upright), data if reusable else None)
+                yield PageImage(number, _to_bgr(ImageOps.exif_transpose(frame)))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise DocumentTooLargeError(f"image exceeds the pixel limit: {exc}") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:

@@ -10,6 +10,7 @@ back through the inverse of the crop's warp.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -97,11 +98,13 @@ class TextRecognizer:
 
     def __init__(self, settings: RecognitionSettings | None = None) -> None:
         self.settings = settings or RecognitionSettings()
-        self.model = OnnxModel.load(self.settings.model, self.settings)
+        single = self.settings.model_copy(update={"threads": 1})
+        self.pool = ThreadPoolExecutor(max_workers=self.settings.threads, thread_name_prefix="recognition")
+        self.model = OnnxModel.load(self.settings.model, single)
         self.decoder = CtcDecoder(self.model.labels(), alphabet=self.settings.alphabet,
                                   space_gap_ratio=self.settings.space_gap_ratio)
         self.classifier = (
-            OnnxModel.load(self.settings.textline_classifier, self.settings)
+            OnnxModel.load(self.settings.textline_classifier, single)
             if self.settings.textline_classifier else None
         )
 
@@ -122,12 +125,15 @@ class TextRecognizer:
         turn only where the recogniser is more confident: the page is already upright, so
         a flip is the exception and the classifier alone flips too many good lines."""
         height, width = CLS_SHAPE
-        suspects = []
-        for start in range(0, len(crops), CLS_BATCH):
+
+        def upside_down(start: int) -> list[int]:
             batch = list(range(start, min(len(crops), start + CLS_BATCH)))
             blob = np.stack([resize_for_recognition(crops[i].image, width, height) for i in batch])
             probs = self.classifier.run(blob)[0]
-            suspects += [i for i, p in zip(batch, probs) if p.argmax() == 1 and p[1] >= CLS_THRESHOLD]
+            return [i for i, p in zip(batch, probs) if p.argmax() == 1 and p[1] >= CLS_THRESHOLD]
+
+        suspects = [i for found in self.pool.map(upside_down, range(0, len(crops), CLS_BATCH))
+                    for i in found]
         for i in suspects:
             crops[i].flip()
         for i, again in zip(suspects, self._read([crops[i] for i in suspects])):
@@ -137,10 +143,15 @@ class TextRecognizer:
                 crops[i].flip()
 
     def _read(self, crops: list[LineCrop]) -> list[tuple[DecodedLine, float]]:
-        """Decoded lines with, for each, the crop pixels per CTC column."""
+        """Decoded lines with, for each, the crop pixels per CTC column.
+
+        Batches run on a thread pool with single-threaded sessions: intra-op threads do
+        not speed this small model up, running two lines at once does (the GIL is free
+        inside onnxruntime)."""
         ratios = [c.image.shape[1] / c.image.shape[0] for c in crops]
         results: list[tuple[DecodedLine, float]] = [None] * len(crops)  # type: ignore[list-item]
-        for idx in self._batches(ratios):
+
+        def read_batch(idx: list[int]) -> None:
             max_ratio = max(max(ratios[i] for i in idx), self.settings.min_width / REC_HEIGHT)
             width = int(math.ceil(REC_HEIGHT * max_ratio))
             blob = np.stack([resize_for_recognition(crops[i].image, width, REC_HEIGHT) for i in idx])
@@ -148,9 +159,10 @@ class TextRecognizer:
             columns = probs.shape[1]
             for row, i in enumerate(idx):
                 resized_w = min(width, int(math.ceil(REC_HEIGHT * ratios[i])))
-                valid = columns
                 crop_w = crops[i].image.shape[1]
-                results[i] = (self.decoder(probs[row], valid), width / columns * crop_w / resized_w)
+                results[i] = (self.decoder(probs[row], columns), width / columns * crop_w / resized_w)
+
+        list(self.pool.map(read_batch, self._batches(ratios)))
         return results
 
     def _batches(self, ratios: list[float]) -> list[list[int]]:
