@@ -51,6 +51,39 @@ def _run_all(runner, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation.campaign import run_campaign, summarise
+    from .evaluation.report import render
+
+    records = run_campaign(args.manifests, variant=args.variant)
+    summary = summarise(records, args.variant)
+    baseline = json.loads((args.compare / "summary.json").read_text()) if args.compare else None
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
+    (args.out / "report.html").write_text(render(summary, records, baseline))
+    for name, totals in summary["datasets"].items():
+        print(f"{name}: {totals['documents']} documents, word F1 {totals['word']['f1']:.4f}, "
+              f"CER {totals['cer']:.4f}, line CER {totals['line_cer']:.4f}, "
+              f"detection R/P {totals['detection_recall']:.3f}/{totals['detection_precision']:.3f}")
+    print(f"wrote {args.out / 'summary.json'} and {args.out / 'report.html'}")
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from .submit import submit
+
+    if args.test and not (args.ground_truth and args.dataset):
+        print("ocrflow: --test needs --ground-truth and --dataset", file=sys.stderr)
+        return 2
+    event_id, detail = submit(
+        args.document, bus=args.bus, bucket=args.bucket, document_id=args.document_id,
+        source=args.source, test={"ground_truth_uri": args.ground_truth, "dataset": args.dataset,
+                                  "case_id": args.case_id or Path(args.document).stem,
+                                  "variant": args.variant} if args.test else None)
+    print(json.dumps({"event_id": event_id, "detail": detail}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ocrflow", description="OCR pipeline for AWS, runnable locally")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +93,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="write DIR/<stem>.json|.txt instead of stdout")
     run.add_argument("--trace", action="store_true", help="print each state and its duration")
     run.set_defaults(func=cmd_run)
+
+    ev = sub.add_parser("eval", help="score manifests as test events through the local state machine")
+    ev.add_argument("manifests", nargs="+", type=Path, help="SageMaker Ground Truth manifests")
+    ev.add_argument("--out", type=Path, required=True, help="writes DIR/summary.json and DIR/report.html")
+    ev.add_argument("--variant", help="label of this run (A/B)")
+    ev.add_argument("--compare", type=Path, help="directory of another run to show deltas against")
+    ev.set_defaults(func=cmd_eval)
+
+    sb = sub.add_parser("submit", help="publish a DocumentSubmitted event to an EventBridge bus")
+    sb.add_argument("document", help="a local file (uploaded to --bucket first) or an s3:// URI")
+    sb.add_argument("--bus", required=True, help="event bus name or ARN")
+    sb.add_argument("--bucket", help="bucket to upload a local file to")
+    sb.add_argument("--document-id", help="defaults to a hash of the content or URI")
+    sb.add_argument("--source", default="ocrflow.cli", help="EventBridge source (upstream's own)")
+    sb.add_argument("--test", action="store_true", help="send as a test event, scored afterwards")
+    sb.add_argument("--ground-truth", help="s3:// URI of the ground truth")
+    sb.add_argument("--dataset")
+    sb.add_argument("--case-id")
+    sb.add_argument("--variant")
+    sb.set_defaults(func=cmd_submit)
     return parser
 
 

@@ -68,6 +68,12 @@ class ObjectStore:
             self._client = boto3.client("s3")
         return self._client
 
+    def client_for(self, service: str):
+        """Another service's client, created as lazily as the S3 one."""
+        import boto3
+
+        return boto3.client(service)
+
     def _call(self, operation: str, **kwargs):
         from botocore.exceptions import BotoCoreError, ClientError
 

@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import OcrflowError, StorageError
+from ..errors import StorageError
+from .lambda_dispatch import LocalContext
 from ..schema.document import Document
 
 
@@ -99,6 +100,10 @@ class LocalRunner:
         execution = machine.execute(detail)
         lines, totals = state_durations(machine.history(execution["executionArn"]))
         machine.forget(execution["executionArn"])
+        from ..handlers.scorer import handler as scorer
+
+        for event in machine.drain(machine.scorer_queue_url):  # what EventBridge would deliver
+            scorer(event, LocalContext("ocrflow-scorer"))
         events = machine.published()[before:]
         outcome = Outcome(trace=lines, state_milliseconds=totals, events=events)
         if execution["status"] == "SUCCEEDED":

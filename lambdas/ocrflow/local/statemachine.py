@@ -16,7 +16,9 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-ASL_PATH = Path(__file__).resolve().parents[3] / "statemachine" / "ocrflow.asl.json"
+REPO = Path(__file__).resolve().parents[3]
+ASL_PATH = REPO / "statemachine" / "ocrflow.asl.json"
+PATTERNS = REPO / "events" / "patterns"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 INPUT_BUCKET = "ocrflow-input"
@@ -58,6 +60,8 @@ def local_environment() -> None:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("OCRFLOW_EVENT_BUS_NAME", EVENT_BUS)
+    os.environ.setdefault("OCRFLOW_SCORES_BUCKET", WORK_BUCKET)
 
 
 class LocalStateMachine:
@@ -77,19 +81,33 @@ class LocalStateMachine:
         for bucket in (INPUT_BUCKET, WORK_BUCKET):
             self.s3.create_bucket(Bucket=bucket)
         self.events.create_event_bus(Name=EVENT_BUS)
-        queue_url = self.sqs.create_queue(QueueName=RESULTS_QUEUE)["QueueUrl"]
-        self.queue_url = queue_url
-        queue_arn = self.sqs.get_queue_attributes(
-            QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        self.events.put_rule(Name="ocrflow-local-results", EventBusName=EVENT_BUS,
-                             EventPattern=json.dumps({"source": ["ocrflow"]}))
-        self.events.put_targets(Rule="ocrflow-local-results", EventBusName=EVENT_BUS,
-                                Targets=[{"Id": "queue", "Arn": queue_arn}])
+        self.queue_url = self._rule_to_queue("ocrflow-local-results", {"source": ["ocrflow"]})
+        # The scorer's rule uses the pattern file the CDK app deploys; here it feeds a queue
+        # that the runner drains into the scorer handler, as EventBridge would invoke it.
+        self.scorer_queue_url = self._rule_to_queue(
+            "ocrflow-scorer", json.loads((PATTERNS / "scorer.json").read_text()))
         definition = fill_substitutions(ASL_PATH.read_text(), substitutions())
         self.arn = self.sfn.create_state_machine(
             name="ocrflow", definition=definition, type="STANDARD",
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/ocrflow-state-machine")["stateMachineArn"]
         self._received: list[dict] = []
+
+    def _rule_to_queue(self, name: str, pattern: dict) -> str:
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.events.put_rule(Name=name, EventBusName=EVENT_BUS, EventPattern=json.dumps(pattern))
+        self.events.put_targets(Rule=name, EventBusName=EVENT_BUS, Targets=[{"Id": "queue", "Arn": arn}])
+        return url
+
+    def drain(self, queue_url: str) -> list[dict]:
+        out = []
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            if not messages:
+                return out
+            for message in messages:
+                out.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def close(self) -> None:
         self._mock.stop()
@@ -143,14 +161,8 @@ class LocalStateMachine:
 
     def published(self) -> list[dict]:
         """Every event ocrflow has put on the bus so far (EventBridge envelopes)."""
-        while True:
-            batch = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            messages = batch.get("Messages", [])
-            if not messages:
-                return list(self._received)
-            for message in messages:
-                self._received.append(json.loads(message["Body"]))
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        self._received += self.drain(self.queue_url)
+        return list(self._received)
 
     def get_object(self, uri: str) -> bytes:
         bucket, key = uri[len("s3://"):].split("/", 1)

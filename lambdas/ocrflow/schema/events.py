@@ -22,6 +22,8 @@ class TestCase(Schema):
     dataset: str = Field(min_length=1, max_length=128)
     case_id: str = Field(min_length=1, max_length=256)
     variant: str | None = Field(default=None, max_length=128, description="A/B label, e.g. a model name")
+    expected_rotation: Literal[0, 90, 180, 270] | None = Field(
+        default=None, description="Clockwise turn that makes the page upright, if known")
 
 
 class DocumentSubmitted(BaseModel):
@@ -54,3 +56,58 @@ class ResultSummary(Schema):
     results: ResultUris
     test: bool = False
     test_case: TestCase | None = None
+
+
+class OcrFailed(Schema):
+    """``detail`` of OcrFailed. Built by the state machine itself (no Lambda)."""
+
+    schema_version: str = SCHEMA_VERSION
+    document_id: str
+    error_code: str = Field(description="Stable code, e.g. UNSUPPORTED_FORMAT, MODEL_ERROR")
+    error_type: str = Field(description="Error name as Step Functions saw it")
+    stage: str = Field(description="ingest, rotation, regions, text_detection, recognition, validation or unknown")
+    message: str
+    test: bool = False
+    test_case: TestCase | None = None
+
+
+class WordScores(Schema):
+    precision: float
+    recall: float
+    f1: float
+
+
+class DetectionScores(Schema):
+    recall: float = Field(description="Share of ground-truth lines >= 50% covered by output lines")
+    precision: float = Field(description="Share of output lines >= 50% covered by ground-truth lines")
+
+
+class OcrTestScored(Schema):
+    """``detail`` of OcrTestScored: one test document scored against its ground truth."""
+
+    schema_version: str = SCHEMA_VERSION
+    document_id: str
+    dataset: str
+    case_id: str
+    variant: str | None = None
+    outcome: Literal["completed", "failed"]
+    failure_code: str | None = None
+    word: WordScores
+    cer: float = Field(description="Character error rate of the reading-order text")
+    wer: float = Field(description="Word error rate of the reading-order text")
+    line_cer: float = Field(description="CER over ground-truth lines matched 1:1 at IoU >= 0.5")
+    detection: DetectionScores
+    rotation_correct: bool | None = None
+    counts: dict[str, int] = Field(description="Raw counts, so that data sets aggregate exactly")
+    stage_milliseconds: dict[str, float] = Field(default_factory=dict)
+    score_uri: str | None = None
+
+
+class ResultEvent(BaseModel):
+    """The EventBridge envelope the scorer receives (OcrCompleted or OcrFailed)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    detail_type: Literal["OcrCompleted", "OcrFailed"] = Field(alias="detail-type")
+    source: Literal["ocrflow"]
+    detail: dict
