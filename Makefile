@@ -5,13 +5,19 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODELS := models/files/.verified
 
-.PHONY: demo test install models bench synth clean
+.PHONY: demo test install models bench synth clean browser
 
 demo: $(INSTALLED) $(MODELS)
 	$(BIN)/ocrflow run samples/receipt.png --format text
 
-test: $(INSTALLED) $(MODELS)
+test: $(INSTALLED) $(MODELS) browser
 	$(BIN)/python -m pytest
+
+# The report test opens ocrflow's HTML report in headless Chromium (Debian's package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "chromium unavailable: the report screenshot test will be skipped"
 
 install: $(INSTALLED)
 

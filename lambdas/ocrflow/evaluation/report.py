@@ -121,6 +121,8 @@ def render(summary: dict, records: list[dict], baseline: dict | None = None) -> 
         f"<figcaption>{e(r['dataset'])}/{e(r['case_id'])}: word F1 {r['word']['f1']:.3f}, "
         f"CER {r['cer']:.3f} (green: ground truth, red: ocrflow)</figcaption></figure>" for r in worst)
     title = "ocrflow evaluation" + (f" - {e(summary['variant'])}" if summary.get("variant") else "")
+    compared = (f'<p id="baseline">Deltas in brackets are against the baseline run '
+                f'"{e(str(baseline.get("variant") or "unnamed"))}".</p>' if baseline else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
@@ -133,12 +135,21 @@ figure.page img {{ max-width: 600px; border: 1px solid #999; }}
 .up {{ color: #080; }} .down {{ color: #b00; }}
 </style></head><body>
 <h1>{title}</h1>
+{compared}
 <h2>Totals</h2>
 <table id="totals"><tr><th>data set</th><th>documents</th><th>failed</th><th>word F1</th><th>precision</th>
 <th>recall</th><th>CER</th><th>WER</th><th>line CER</th><th>detection R / P</th></tr>{''.join(rows)}</table>
 <h2>Plots</h2><div id="plots">{figures}</div>
 <h2>Ten worst pages</h2><div id="worst">{pages}</div>
 <h2>Documents</h2>
+<script>
+// Self-check for headless browsers and humans alike: how many embedded images decoded.
+window.addEventListener("load", () => {{
+  const images = [...document.images];
+  document.body.dataset.imagesLoaded = images.filter(i => i.complete && i.naturalWidth > 0).length;
+  document.body.dataset.images = images.length;
+}});
+</script>
 <table id="documents"><tr><th>data set</th><th>case</th><th>outcome</th><th>word F1</th><th>CER</th>
 <th>line CER</th><th>detection R</th><th>failure</th></tr>{docs}</table>
 </body></html>

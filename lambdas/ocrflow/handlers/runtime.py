@@ -23,9 +23,10 @@ from ..errors import InvalidInputError, OcrflowError
 from ..storage import ObjectStore
 
 SERVICE = "ocrflow"
+NAMESPACE = "ocrflow"
 logger = Logger(service=SERVICE, stream=sys.stderr)
 tracer = Tracer(service=SERVICE)
-metrics = Metrics(namespace="ocrflow", service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 store = ObjectStore()
 
 Request = TypeVar("Request", bound=BaseModel)

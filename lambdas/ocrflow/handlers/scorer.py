@@ -4,9 +4,7 @@ it scores them against their ground truth, stores the score JSON, publishes
 
 from __future__ import annotations
 
-import json
-
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..errors import InvalidInputError
@@ -14,7 +12,7 @@ from ..evaluation.documents import load_ground_truth, score_document
 from ..schema.document import Document
 from ..schema.events import SOURCE, OcrFailed, OcrTestScored, ResultEvent, ResultSummary
 from ..storage import parse_s3_uri
-from .runtime import lambda_handler, metrics, store, tracer
+from .runtime import NAMESPACE, lambda_handler, store, tracer
 
 
 class ScorerSettings(BaseSettings):
@@ -48,10 +46,12 @@ def score(event: ResultEvent) -> OcrTestScored:
     store.client_for("events").put_events(Entries=[{
         "EventBusName": settings.event_bus_name, "Source": SOURCE, "DetailType": "OcrTestScored",
         "Detail": scored.model_dump_json()}])
-    metrics.add_dimension(name="dataset", value=case.dataset)
-    metrics.add_dimension(name="variant", value=case.variant or "default")
-    metrics.add_metric(name="word_f1", unit=MetricUnit.Percent, value=round(scored.word.f1 * 100, 2))
-    metrics.add_metric(name="cer", unit=MetricUnit.Percent, value=round(scored.cer * 100, 2))
+    for name, value in (("word_f1", scored.word.f1), ("cer", scored.cer), ("line_cer", scored.line_cer)):
+        # single_metric flushes at once, so dimensions never leak into the next invocation
+        with single_metric(name=name, unit=MetricUnit.Percent, value=round(value * 100, 2),
+                           namespace=NAMESPACE) as metric:
+            metric.add_dimension(name="dataset", value=case.dataset)
+            metric.add_dimension(name="variant", value=case.variant or "default")
     return scored
 
 

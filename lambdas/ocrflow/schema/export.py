@@ -1,0 +1,90 @@
+"""Write the public contract to ``events/``: a JSON Schema and a sample event per type.
+
+    python -m ocrflow.schema.export          # regenerate
+    python -m ocrflow.schema.export --check  # exit 1 if events/ drifted from the models
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .events import (SOURCE, DetectionScores, DocumentSubmitted, OcrFailed, OcrTestScored,
+                     ResultSummary, ResultUris, TestCase, WordScores)
+
+EVENTS_DIR = Path(__file__).resolve().parents[3] / "events"
+MODELS = {"DocumentSubmitted": DocumentSubmitted, "OcrCompleted": ResultSummary,
+          "OcrFailed": OcrFailed, "OcrTestScored": OcrTestScored}
+
+
+def sample_details() -> dict[str, dict]:
+    case = TestCase(ground_truth_uri="s3://my-eval-bucket/truth/sroie_001.json", dataset="sroie-dev",
+                    case_id="sroie_001", variant="pp-ocrv6")
+    uris = ResultUris(document="s3://ocrflow-work/results/inv-2026-0417/document.json",
+                      text="s3://ocrflow-work/results/inv-2026-0417/document.txt",
+                      textract="s3://ocrflow-work/results/inv-2026-0417/textract.json")
+    details = {
+        "DocumentSubmitted": DocumentSubmitted(document_id="inv-2026-0417",
+                                               document_uri="s3://upstream-inbox/2026/11/inv-2026-0417.pdf"),
+        "OcrCompleted": ResultSummary(
+            document_id="inv-2026-0417", status="ok", pages=2, lines=58, words=231, mean_confidence=0.9712,
+            findings=1, stage_milliseconds={"rotation": 61.2, "regions": 140.9, "text_detection": 388.0,
+                                            "recognition": 702.5, "validation": 31.4}, results=uris),
+        "OcrFailed": OcrFailed(document_id="inv-2026-0418", error_code="UNSUPPORTED_FORMAT",
+                               error_type="UnsupportedFormatError", stage="ingest",
+                               message="unsupported document type: expected PDF, PNG, JPEG, TIFF, BMP or WebP"),
+        "OcrTestScored": OcrTestScored(
+            document_id="sroie-dev-sroie_001-pp-ocrv6", dataset="sroie-dev", case_id="sroie_001",
+            variant="pp-ocrv6", outcome="completed", word=WordScores(precision=0.93, recall=0.91, f1=0.92),
+            cer=0.061, wer=0.142, line_cer=0.069, detection=DetectionScores(recall=0.98, precision=0.97),
+            rotation_correct=True, counts={"word_tp": 91, "word_pred": 98, "word_gt": 100, "pages": 1},
+            stage_milliseconds={"recognition": 702.5},
+            score_uri="s3://ocrflow-work/scores/sroie-dev/pp-ocrv6/sroie_001.json"),
+    }
+    out = {name: model.model_dump(mode="json", exclude_none=True) for name, model in details.items()}
+    out["DocumentSubmittedTest"] = DocumentSubmitted(
+        document_id="sroie-dev-sroie_001-pp-ocrv6", document_uri="s3://my-eval-bucket/images/sroie_001.jpg",
+        test=case).model_dump(mode="json", exclude_none=True)
+    return out
+
+
+def sample_event(name: str, detail: dict) -> dict:
+    detail_type = "DocumentSubmitted" if name.startswith("DocumentSubmitted") else name
+    return {"version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "detail-type": detail_type,
+            "source": "com.example.invoices" if detail_type == "DocumentSubmitted" else SOURCE,
+            "account": "123456789012", "time": "2026-11-23T14:32:00Z", "region": "eu-west-1",
+            "resources": [], "detail": detail}
+
+
+def rendered() -> dict[Path, str]:
+    files = {}
+    for name, model in MODELS.items():
+        schema = model.model_json_schema(mode="serialization" if name != "DocumentSubmitted" else "validation")
+        schema["title"] = name
+        files[EVENTS_DIR / "schemas" / f"{name}.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    for name, detail in sample_details().items():
+        files[EVENTS_DIR / "samples" / f"{name}.json"] = json.dumps(sample_event(name, detail), indent=2) + "\n"
+    return files
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    drifted = []
+    for path, text in rendered().items():
+        if args.check:
+            if not path.is_file() or path.read_text() != text:
+                drifted.append(path)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for path in drifted:
+        print(f"drifted: {path}", file=sys.stderr)
+    return 1 if drifted else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

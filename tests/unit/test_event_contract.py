@@ -1,0 +1,61 @@
+"""The public contract: files in events/ match the models, patterns route test traffic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ocrflow.schema.events import DocumentSubmitted, OcrFailed, OcrTestScored, ResultSummary
+from ocrflow.schema.export import EVENTS_DIR, rendered
+
+PATTERNS = EVENTS_DIR / "patterns"
+MODELS = {"DocumentSubmitted": DocumentSubmitted, "DocumentSubmittedTest": DocumentSubmitted,
+          "OcrCompleted": ResultSummary, "OcrFailed": OcrFailed, "OcrTestScored": OcrTestScored}
+
+
+def test_events_directory_has_not_drifted_from_the_models():
+    drifted = [str(p) for p, text in rendered().items() if not p.is_file() or p.read_text() != text]
+    assert not drifted, f"run `python -m ocrflow.schema.export`: {drifted}"
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_samples_validate_against_their_models(name):
+    event = json.loads((EVENTS_DIR / "samples" / f"{name}.json").read_text())
+    MODELS[name].model_validate(event["detail"])
+
+
+def test_what_we_emit_rejects_unknown_fields_and_upstream_input_tolerates_them():
+    sample = json.loads((EVENTS_DIR / "samples" / "OcrFailed.json").read_text())["detail"]
+    with pytest.raises(ValueError):
+        OcrFailed.model_validate(dict(sample, surprise=1))
+    submitted = json.loads((EVENTS_DIR / "samples" / "DocumentSubmitted.json").read_text())["detail"]
+    assert DocumentSubmitted.model_validate(dict(submitted, priority="high")).document_id
+
+
+def matcher(name: str):
+    from moto.events.models import EventPattern
+
+    return EventPattern.load(json.dumps(json.loads((PATTERNS / name).read_text())))
+
+
+def event(name: str, **detail) -> dict:
+    sample = json.loads((EVENTS_DIR / "samples" / f"{name}.json").read_text())
+    sample["detail"].update(detail)
+    return sample
+
+
+@pytest.mark.parametrize("kind", ["OcrCompleted", "OcrFailed"])
+def test_production_consumer_pattern_never_matches_test_events(kind):
+    production, scorer = matcher("production-consumer.json"), matcher("scorer.json")
+    assert production.matches_event(event(kind, test=False))
+    assert not production.matches_event(event(kind, test=True))
+    assert scorer.matches_event(event(kind, test=True))
+    assert not scorer.matches_event(event(kind, test=False))
+
+
+def test_test_tooling_pattern_receives_only_scores():
+    scores = matcher("test-scores.json")
+    assert scores.matches_event(event("OcrTestScored"))
+    assert not scores.matches_event(event("OcrCompleted", test=True))
