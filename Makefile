@@ -23,6 +23,12 @@ install: $(INSTALLED)
 
 models: $(MODELS)
 
+# Offline: no Docker daemon, no AWS account (image assets are staged, built by `cdk deploy`).
+synth: $(INSTALLED)
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_OUTDIR=cdk.out $(BIN)/python infra/app.py
+	@# cfn-lint's exit code is a bit mask: 2 = errors (fail), 4 = warnings, 8 = informational.
+	$(BIN)/cfn-lint cdk.out/*.template.json; status=$$?; [ $$(( status & 2 )) -eq 0 ]
+
 bench: $(INSTALLED) $(MODELS)
 	$(BIN)/python benchmarks/bench_pipeline.py
 

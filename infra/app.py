@@ -1,0 +1,32 @@
+"""CDK entry point: `cdk synth` runs it, and so does `python infra/app.py` (CDK_CONTEXT_JSON and
+CDK_OUTDIR are read by cdk.App as the CLI sets them)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import aws_cdk as cdk  # noqa: E402
+from cdk_nag import AwsSolutionsChecks  # noqa: E402
+
+from ocrflow_infra.config import StackConfig  # noqa: E402
+from ocrflow_infra.stack import OcrflowStack  # noqa: E402
+
+
+def build(app: cdk.App) -> OcrflowStack:
+    config = StackConfig.from_context(app.node)
+    env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
+                          region=os.environ.get("CDK_DEFAULT_REGION"))
+    stack = OcrflowStack(app, app.node.try_get_context("ocrflow:stackName") or "Ocrflow",
+                         config=config, env=env)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return stack
+
+
+if __name__ == "__main__":
+    application = cdk.App()
+    build(application)
+    application.synth()

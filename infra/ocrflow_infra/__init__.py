@@ -1,0 +1,1 @@
+"""The ocrflow CDK app: one Construct per component, one Stack wiring them."""

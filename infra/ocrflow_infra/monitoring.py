@@ -1,0 +1,84 @@
+"""Dashboard and alarms: executions, failures, per-stage latency, throughput, confidence,
+and the word F1 of test traffic."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+NAMESPACE = "ocrflow"
+STAGES = ("rotation", "regions", "text_detection", "recognition", "validation")
+FIVE_MINUTES = Duration.minutes(5)
+
+
+def ocrflow_metric(name: str, statistic: str, label: str | None = None) -> cw.Metric:
+    return cw.Metric(namespace=NAMESPACE, metric_name=name, dimensions_map={"service": "ocrflow"},
+                     statistic=statistic, period=FIVE_MINUTES, label=label or f"{name} {statistic}")
+
+
+class Monitoring(Construct):
+    def __init__(self, scope: Construct, id: str, *, state_machine: sfn.StateMachine,
+                 functions: dict[str, lambda_.IFunction], dead_letter_queues: list[sqs.IQueue],
+                 alarm_email: str | None) -> None:
+        super().__init__(scope, id)
+        self.topic = sns.Topic(self, "Alarms", enforce_ssl=True,
+                               master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"))
+        if alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+        action = cw_actions.SnsAction(self.topic)
+        self.alarms = [
+            cw.Alarm(self, "FailedExecutions", alarm_description="A document ended in OcrFailed or worse",
+                     metric=state_machine.metric_failed(period=FIVE_MINUTES, statistic="Sum"),
+                     threshold=1, evaluation_periods=1,
+                     comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                     treat_missing_data=cw.TreatMissingData.NOT_BREACHING),
+        ]
+        for index, queue in enumerate(dead_letter_queues):
+            self.alarms.append(cw.Alarm(
+                self, f"DeadLetters{index}", alarm_description="Events that could not be delivered",
+                metric=queue.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES),
+                threshold=1, evaluation_periods=1,
+                comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING))
+        error_rate = cw.MathExpression(
+            expression="100 * failed / MAX([1, started])",
+            using_metrics={"failed": state_machine.metric_failed(period=FIVE_MINUTES, statistic="Sum"),
+                           "started": state_machine.metric_started(period=FIVE_MINUTES, statistic="Sum")},
+            label="failed documents %", period=FIVE_MINUTES)
+        self.alarms.append(cw.Alarm(
+            self, "ErrorRate", alarm_description="More than 5% of documents failed",
+            metric=error_rate, threshold=5, evaluation_periods=2,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING))
+        for alarm in self.alarms:
+            alarm.add_alarm_action(action)
+
+        word_f1 = cw.MathExpression(
+            expression=f"SEARCH('{{{NAMESPACE},dataset,variant}} MetricName=\"word_f1\"', 'Average', 300)",
+            label="", period=FIVE_MINUTES)
+        self.dashboard = cw.Dashboard(self, "Dashboard", widgets=[
+            [cw.GraphWidget(title="Executions", width=12, left=[
+                state_machine.metric_started(period=FIVE_MINUTES),
+                state_machine.metric_succeeded(period=FIVE_MINUTES),
+                state_machine.metric_failed(period=FIVE_MINUTES)]),
+             cw.GraphWidget(title="Pages per minute and mean confidence", width=12,
+                            left=[ocrflow_metric("pages", "Sum", "pages per 5 min")],
+                            right=[ocrflow_metric("mean_confidence", "Average")])],
+            [cw.GraphWidget(title="Stage latency p50 (ms)", width=12,
+                            left=[ocrflow_metric(f"{s}_latency", "p50") for s in STAGES]),
+             cw.GraphWidget(title="Stage latency p95 (ms)", width=12,
+                            left=[ocrflow_metric(f"{s}_latency", "p95") for s in STAGES])],
+            [cw.GraphWidget(title="Test traffic word F1 (%) by dataset and variant", width=12, left=[word_f1]),
+             cw.GraphWidget(title="Stage errors", width=12,
+                            left=[f.metric_errors(period=FIVE_MINUTES, label=name)
+                                  for name, f in functions.items()])],
+            [cw.AlarmStatusWidget(title="Alarms", width=24, alarms=self.alarms)],
+        ])

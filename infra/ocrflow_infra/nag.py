@@ -1,0 +1,25 @@
+"""Acknowledging cdk-nag findings where they apply, always with a reason."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Stack, Validations
+from constructs import IConstruct
+
+BASIC_EXECUTION = ("AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                   "AWSLambdaBasicExecutionRole]")
+
+
+def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
+    """``rule`` as cdk-nag names it (``AwsSolutions-S1``, ``AwsSolutions-IAM5[Resource::...]``)."""
+    Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason))
+
+
+def arn_token(construct: IConstruct) -> str:
+    """How cdk-nag writes the ARN of a construct in a finding: ``<LogicalId.Arn>``."""
+    stack = Stack.of(construct)
+    return f"<{stack.resolve(stack.get_logical_id(construct.node.default_child))}.Arn>"
+
+
+def acknowledge_resources(construct: IConstruct, resources: list[str], reason: str) -> None:
+    for resource in resources:
+        acknowledge(construct, f"AwsSolutions-IAM5[Resource::{resource}]", reason)

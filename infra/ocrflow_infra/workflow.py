@@ -1,0 +1,92 @@
+"""The state machine (the ASL file, loaded as is) and the rule that starts it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from .functions import retention
+from .nag import acknowledge
+
+REPO = Path(__file__).resolve().parents[2]
+ASL = REPO / "statemachine" / "ocrflow.asl.json"
+SUBSTITUTION_KEYS = {
+    "IngestFunctionArn": "ingest", "RotationFunctionArn": "rotation", "RegionsFunctionArn": "regions",
+    "TextDetectionFunctionArn": "text_detection", "RecognitionFunctionArn": "recognition",
+    "ValidationFunctionArn": "validation",
+}
+
+
+def secure_queue(scope: Construct, id: str, *, dead_letter_reason: str, **kwargs) -> sqs.Queue:
+    """An encrypted, SSL-only queue; ``dead_letter_reason`` says why it has no DLQ of its own."""
+    queue = sqs.Queue(scope, id, encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
+                      retention_period=Duration.days(14), **kwargs)
+    acknowledge(queue, "AwsSolutions-SQS3", dead_letter_reason)
+    return queue
+
+
+class Workflow(Construct):
+    def __init__(self, scope: Construct, id: str, *, bus: events.IEventBus,
+                 functions: dict[str, lambda_.IFunction], work_bucket: s3.IBucket,
+                 input_bucket: s3.IBucket, s3_trigger: bool, log_retention_days: int) -> None:
+        super().__init__(scope, id)
+        substitutions = {key: functions[name].function_arn for key, name in SUBSTITUTION_KEYS.items()}
+        substitutions.update(EventBusName=bus.event_bus_name, WorkBucketName=work_bucket.bucket_name)
+        self.log_group = logs.LogGroup(self, "ExecutionLogs", retention=retention(log_retention_days))
+        self.state_machine = sfn.StateMachine(
+            self, "StateMachine",
+            definition_body=sfn.DefinitionBody.from_string(ASL.read_text()),
+            definition_substitutions=substitutions,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            tracing_enabled=True,
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL,
+                                include_execution_data=False),
+        )
+        for name in SUBSTITUTION_KEYS.values():
+            functions[name].grant_invoke(self.state_machine)
+        bus.grant_put_events_to(self.state_machine)
+
+        self.dead_letters = secure_queue(
+            self, "StartFailures", dead_letter_reason="It is the dead-letter queue of the start rule.")
+        self.rule = events.Rule(
+            self, "DocumentSubmitted", event_bus=bus,
+            description="Start one execution per DocumentSubmitted event",
+            event_pattern=events.EventPattern(detail_type=["DocumentSubmitted"],
+                                              detail={"document_id": [{"exists": True}],
+                                                      "document_uri": [{"prefix": "s3://"}]}),
+            targets=[targets.SfnStateMachine(
+                self.state_machine, dead_letter_queue=self.dead_letters,
+                retry_attempts=8, max_event_age=Duration.hours(2))],
+        )
+        if s3_trigger:
+            # Uploads to the input bucket become DocumentSubmitted-shaped executions; the input
+            # transformer maps S3's event to the contract so the same ASL runs unchanged.
+            events.Rule(
+                self, "InputUploaded",
+                description="Start an execution for every object created in the input bucket",
+                event_pattern=events.EventPattern(source=["aws.s3"], detail_type=["Object Created"],
+                                                  detail={"bucket": {"name": [input_bucket.bucket_name]}}),
+                targets=[targets.SfnStateMachine(
+                    self.state_machine, dead_letter_queue=self.dead_letters, retry_attempts=8,
+                    input=events.RuleTargetInput.from_object({
+                        "detail": {
+                            "schema_version": "1.0",
+                            "document_id": events.EventField.from_path("$.detail.object.etag"),
+                            "document_uri": "s3://" + input_bucket.bucket_name + "/"
+                            + events.EventField.from_path("$.detail.object.key"),
+                        }}))],
+            )
+
+
+def load_pattern(name: str) -> dict:
+    return json.loads((REPO / "events" / "patterns" / f"{name}.json").read_text())

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+INFRA = Path(__file__).resolve().parents[2] / "infra"
+
+
+def synth(context: dict | None = None):
+    """Synthesize the app as `cdk synth` would, cdk-nag included; returns (stack, Template)."""
+    pytest.importorskip("aws_cdk")
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    sys.path.insert(0, str(INFRA))
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from app import build
+
+    app = cdk.App(context=context or {})
+    stack = build(app)
+    assembly = app.synth()
+    return stack, Template.from_stack(stack), assembly
+
+
+@pytest.fixture(scope="module")
+def synthesized():
+    return synth()

@@ -1,0 +1,160 @@
+"""The CDK app: resources, properties, IAM, the rule's pattern, substitutions, context switches."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from aws_cdk.assertions import Match
+
+from .conftest import synth
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def resources(template, kind: str) -> dict:
+    return template.find_resources(kind)
+
+
+def test_core_resources_exist(synthesized):
+    _, template, _ = synthesized
+    template.resource_count_is("AWS::StepFunctions::StateMachine", 1)
+    template.resource_count_is("AWS::Events::EventBus", 1)
+    functions = resources(template, "AWS::Lambda::Function")
+    image_functions = [f for f in functions.values() if f["Properties"].get("PackageType") == "Image"]
+    assert len(image_functions) >= 5
+    commands = sorted(f["Properties"]["ImageConfig"]["Command"][0] for f in image_functions)
+    assert commands == sorted([
+        "ocrflow.handlers.ingest.handler", "ocrflow.handlers.pages.rotation_handler",
+        "ocrflow.handlers.pages.regions_handler", "ocrflow.handlers.pages.text_detection_handler",
+        "ocrflow.handlers.pages.recognition_handler", "ocrflow.handlers.validation.handler",
+        "ocrflow.handlers.scorer.handler"])
+    template.has_resource_properties("AWS::Events::EventBus", {"Name": "ocrflow"})
+    template.has_resource_properties("AWS::EventSchemas::Schema", {"SchemaName": "ocrflow@OcrTestScored",
+                                                                   "Type": "JSONSchemaDraft4"})
+    template.resource_count_is("AWS::EventSchemas::Schema", 4)
+    template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+    assert len(resources(template, "AWS::CloudWatch::Alarm")) >= 3
+
+
+def test_state_machine_is_the_asl_file_with_every_substitution_resolved(synthesized):
+    _, template, _ = synthesized
+    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
+    props = machine["Properties"]
+    definition = props["DefinitionString"]
+    placeholders = set(re.findall(r"\$\{([A-Za-z]+)\}", json.dumps(definition)))
+    assert placeholders <= set(props["DefinitionSubstitutions"])
+    assert set(props["DefinitionSubstitutions"]) == {
+        "IngestFunctionArn", "RotationFunctionArn", "RegionsFunctionArn", "TextDetectionFunctionArn",
+        "RecognitionFunctionArn", "ValidationFunctionArn", "EventBusName", "WorkBucketName"}
+    asl = (REPO / "statemachine" / "ocrflow.asl.json").read_text()
+    assert json.loads(asl)["StartAt"] in json.dumps(definition)
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    assert props["LoggingConfiguration"]["Level"] == "ALL"
+
+
+def test_rule_starts_the_state_machine_with_a_dead_letter_queue(synthesized):
+    _, template, _ = synthesized
+    template.has_resource_properties("AWS::Events::Rule", {
+        "EventPattern": {"detail-type": ["DocumentSubmitted"],
+                         "detail": {"document_id": [{"exists": True}], "document_uri": [{"prefix": "s3://"}]}},
+        "Targets": [Match.object_like({"DeadLetterConfig": Match.any_value(),
+                                       "RetryPolicy": {"MaximumRetryAttempts": 8,
+                                                       "MaximumEventAgeInSeconds": 7200}})]})
+
+
+def test_consumer_rules_use_the_contract_patterns(synthesized):
+    _, template, _ = synthesized
+    for name in ("scorer", "production-consumer"):
+        pattern = json.loads((REPO / "events" / "patterns" / f"{name}.json").read_text())
+        template.has_resource_properties("AWS::Events::Rule", {"EventPattern": pattern})
+
+
+def test_buckets_are_encrypted_private_and_ssl_only(synthesized):
+    _, template, _ = synthesized
+    buckets = resources(template, "AWS::S3::Bucket")
+    assert len(buckets) == 3
+    for bucket in buckets.values():
+        props = bucket["Properties"]
+        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True}
+    policies = resources(template, "AWS::S3::BucketPolicy")
+    assert all("aws:SecureTransport" in json.dumps(p) for p in policies.values()) and len(policies) == 3
+    template.has_resource_properties("AWS::S3::Bucket", {"LifecycleConfiguration": {"Rules": Match.array_with([
+        Match.object_like({"Prefix": "work/", "ExpirationInDays": 7, "Status": "Enabled"})])}})
+
+
+def statements(template) -> list[dict]:
+    out = []
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        out += policy["Properties"]["PolicyDocument"]["Statement"]
+    return out
+
+
+def test_no_wildcard_actions_anywhere(synthesized):
+    _, template, _ = synthesized
+    for statement in statements(template):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert not [a for a in actions if "*" in a], statement
+
+
+def test_pipeline_never_writes_or_deletes_inputs(synthesized):
+    stack, template, _ = synthesized
+    input_id = stack.resolve(stack.get_logical_id(stack.storage.input_bucket.node.default_child))
+    for statement in statements(template):
+        if input_id in json.dumps(statement["Resource"]):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert actions == ["s3:GetObject"], statement
+
+
+def test_state_machine_may_invoke_only_its_functions_and_put_only_on_its_bus(synthesized):
+    stack, template, _ = synthesized
+    role = stack.resolve(stack.get_logical_id(stack.workflow.state_machine.role.node.default_child))
+    policy = [p for p in resources(template, "AWS::IAM::Policy").values()
+              if {"Ref": role} in p["Properties"]["Roles"]][0]
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        if statement["Action"] == "lambda:InvokeFunction":
+            assert "Scorer" not in json.dumps(statement["Resource"])
+        if statement["Action"] == "events:PutEvents":
+            assert "EventsBus" in json.dumps(statement["Resource"])
+
+
+def test_context_switches(tmp_path):
+    _, template, _ = synth({"ocrflow:bus_name": "docs", "ocrflow:s3_trigger": True,
+                            "ocrflow:functions": {"recognition": {"memory_mb": 4096, "reserved_concurrency": 7}},
+                            "ocrflow:max_concurrency": 9})
+    template.has_resource_properties("AWS::Events::EventBus", {"Name": "docs"})
+    template.has_resource_properties("AWS::Events::Rule", {"EventPattern": {
+        "source": ["aws.s3"], "detail-type": ["Object Created"], "detail": Match.any_value()}})
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "MemorySize": 4096, "ReservedConcurrentExecutions": 7,
+        "ImageConfig": {"Command": ["ocrflow.handlers.pages.recognition_handler"]}})
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Environment": {"Variables": Match.object_like({"OCRFLOW_MAX_CONCURRENCY": "9"})}})
+
+
+def test_cfn_lint_finds_no_errors(synthesized):
+    _, _, assembly = synthesized
+    template = Path(assembly.directory) / "Ocrflow.template.json"
+    run = subprocess.run([sys.executable, "-m", "cfnlint", str(template)], capture_output=True, text=True)
+    errors = [line for line in run.stdout.splitlines() if re.match(r"^E\d", line)]
+    assert not errors and run.returncode & 2 == 0, run.stdout
+
+
+def test_an_unacknowledged_finding_fails_synthesis():
+    import aws_cdk as cdk
+    import pytest
+    from aws_cdk import aws_s3 as s3
+
+    from app import build
+
+    app = cdk.App()
+    stack = build(app)
+    s3.Bucket(stack, "Careless")  # no SSL enforcement, no access logs
+    with pytest.raises(Exception, match="Validation failed|AwsSolutions"):
+        app.synth()
