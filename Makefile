@@ -24,7 +24,7 @@ install: $(INSTALLED)
 models: $(MODELS)
 
 # Offline: no Docker daemon, no AWS account (image assets are staged, built by `cdk deploy`).
-synth: $(INSTALLED)
+synth: $(VENV)/.infra-installed
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_OUTDIR=cdk.out $(BIN)/python infra/app.py
 	@# cfn-lint's exit code is a bit mask: 2 = errors (fail), 4 = warnings, 8 = informational.
 	$(BIN)/cfn-lint cdk.out/*.template.json; status=$$?; [ $$(( status & 2 )) -eq 0 ]
@@ -36,6 +36,11 @@ $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(VENV)/.infra-installed: infra/requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r infra/requirements.txt
 	touch $@
 
 $(MODELS): models/manifest.json $(INSTALLED)

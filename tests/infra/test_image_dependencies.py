@@ -39,3 +39,12 @@ def test_every_handler_imports_in_a_clean_environment(tmp_path):
     leaked = subprocess.run([str(python), "-c", "import moto"], capture_output=True, text=True, cwd=tmp_path)
     assert leaked.returncode != 0, "test-only packages must not be in the image"
     assert re.search(r"No module named 'moto'", leaked.stderr)
+
+
+def test_synth_requirements_match_the_infra_extra():
+    import tomllib
+
+    extra = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["infra"]
+    listed = [line.strip() for line in (REPO / "infra" / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert set(extra) <= set(listed)
