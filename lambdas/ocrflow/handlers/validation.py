@@ -12,7 +12,9 @@ from ..schema.stages import DetectionResult, RecognitionResult, RegionsResult, R
 from ..settings import ValidationSettings
 from ..stages.validation import PageAssembler, assemble_document
 from ..storage import WorkLayout
-from .runtime import lambda_handler, store, tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+from .runtime import lambda_handler, metrics, store, tracer
 
 PAGE_STAGES = {"rotation": RotationResult, "regions": RegionsResult,
                "text_detection": DetectionResult, "recognition": RecognitionResult}
@@ -43,6 +45,7 @@ def validate(request: ValidationRequest) -> ResultSummary:
     )
     stage_ms["validation"] = (time.perf_counter() - start) * 1e3
     lines = [line for page in document.pages for line in page.lines]
+    metrics.add_metric(name="pages", unit=MetricUnit.Count, value=len(document.pages))
     return ResultSummary(
         document_id=request.document_id, status=document.status, pages=len(document.pages),
         lines=len(lines), words=sum(len(line.words) for line in lines),

@@ -29,6 +29,9 @@ class OnnxModel:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # Spinning worker threads would compete with the other threads of a process
+        # (a Lambda runtime, the local state machine) for two cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         available = set(ort.get_available_providers())
         chosen = [p for p in providers if p in available] or ["CPUExecutionProvider"]
         try:

@@ -126,6 +126,7 @@ class LocalStateMachine:
         arn = self.sfn.start_execution(stateMachineArn=self.arn, name=str(uuid.uuid4()),
                                        input=json.dumps(envelope))["executionArn"]
         deadline = time.monotonic() + timeout
+        pause = 0.005
         while True:
             execution = self.sfn.describe_execution(executionArn=arn)
             if execution["status"] != "RUNNING":
@@ -133,7 +134,10 @@ class LocalStateMachine:
             if time.monotonic() > deadline:
                 self.sfn.stop_execution(executionArn=arn, error="LocalTimeout")
                 raise TimeoutError(f"execution {arn} still running after {timeout} s")
-            time.sleep(0.01)
+            # Each poll is a full API call in this process: back off so the poller does not
+            # take the GIL from the handlers it is waiting for.
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.02)
 
     def history(self, execution_arn: str) -> list[dict]:
         events, token = [], None
