@@ -46,10 +46,10 @@ def orientation_crops(image: np.ndarray, count: int) -> np.ndarray:
 
 def ink_points(image: np.ndarray) -> tuple[np.ndarray, float]:
     """Foreground pixel coordinates of a downscaled, Otsu-binarized page, and the scale used."""
-    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-    scale = min(1.0, PROFILE_MAX_SIDE / max(gray.shape))
+    scale = min(1.0, PROFILE_MAX_SIDE / max(image.shape[:2]))
     if scale < 1.0:
-        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     ys, xs = np.nonzero(ink)
     points = np.stack([xs, ys], axis=1).astype(np.float64)
@@ -104,16 +104,22 @@ class PageRotator:
         self.crops = crops
 
     def __call__(self, image: np.ndarray) -> RotationResult:
+        """Works on a copy at most PROFILE_MAX_SIDE pixels long: the classifier sees 256-pixel
+        crops and skew does not depend on scale, so a 35-megapixel scan costs one resize."""
         h, w = image.shape[:2]
-        probs = self.model.run(orientation_crops(image, self.crops))[0]
+        scale = min(1.0, PROFILE_MAX_SIDE / max(h, w))
+        small = image
+        if scale < 1.0 and min(h, w) * scale >= ORIENTATION_SHORT_SIDE:
+            small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        probs = self.model.run(orientation_crops(small, self.crops))[0]
         mean = probs.mean(axis=0)
         mean = mean / mean.sum()
         # The classifier names the page's current orientation; undoing it is the opposite turn.
         found = self.labels[int(mean.argmax())]
         angle = (360 - found) % 360
-        turned = cv2.rotate(image, ROTATE_CODES[angle]) if angle else image
+        turned = cv2.rotate(small, ROTATE_CODES[angle]) if angle else small
         affine = quarter_turn(angle, w, h)
-        up_h, up_w = turned.shape[:2]
+        up_w, up_h = (h, w) if angle in (90, 270) else (w, h)
         correction = estimate_skew(turned, self.settings.max_skew_degrees)
         skew = 0.0
         if abs(correction) >= self.settings.min_skew_to_correct:
@@ -121,7 +127,8 @@ class PageRotator:
             affine = affine.then(deskew)
             skew = -correction
         return RotationResult(
-            model=self.settings.model, angle=angle, angle_confidence=float(mean.max()), skew_degrees=round(skew + 0.0, 2),
+            model=self.settings.model, angle=angle, angle_confidence=float(mean.max()),
+            skew_degrees=round(skew + 0.0, 2),
             input_width=w, input_height=h, upright_width=up_w, upright_height=up_h,
             to_upright=affine.as_list(),
         )
