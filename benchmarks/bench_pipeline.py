@@ -29,8 +29,12 @@ def percentile_row(name: str, values: list[float]) -> str:
 
 def bench_direct(images: list[Path], threads: int) -> dict[str, list[float]]:
     from ocrflow.pipeline import PagePipeline, StageTimer
-    from ocrflow.settings import (RecognitionSettings, RegionsSettings, RotationSettings,
-                                  TextDetectionSettings)
+    from ocrflow.settings import (
+        RecognitionSettings,
+        RegionsSettings,
+        RotationSettings,
+        TextDetectionSettings,
+    )
 
     pipe = PagePipeline(rotation=RotationSettings(threads=threads),
                         regions=RegionsSettings(threads=threads),

@@ -18,8 +18,13 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from .errors import (CorruptDocumentError, DocumentTooLargeError, EmptyDocumentError,
-                     EncryptedDocumentError, UnsupportedFormatError)
+from .errors import (
+    CorruptDocumentError,
+    DocumentTooLargeError,
+    EmptyDocumentError,
+    EncryptedDocumentError,
+    UnsupportedFormatError,
+)
 from .settings import IngestSettings
 
 MAGIC = (

@@ -13,8 +13,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .schema.document import Document, Page
-from .settings import (RecognitionSettings, RegionsSettings, RotationSettings,
-                       TextDetectionSettings, ValidationSettings)
+from .settings import (
+    RecognitionSettings,
+    RegionsSettings,
+    RotationSettings,
+    TextDetectionSettings,
+    ValidationSettings,
+)
 from .stages.recognition import TextRecognizer
 from .stages.regions import RegionDetector
 from .stages.rotation import PageRotator, upright

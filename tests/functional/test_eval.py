@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import cv2
-import numpy as np
 import pytest
 
 from ocrflow.cli import main

@@ -65,18 +65,17 @@ def test_word_boxes_split_the_line_left_to_right(pipeline, letter_page):
 
 
 def test_word_boxes_hit_the_rendered_words(pipeline):
-    from PIL import ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont
 
     from ocrflow.synthetic import font_path
 
-    image, truth = render_page(["alpha beta gamma delta"], font_size=40)
+    text = "alpha beta gamma delta"
+    image, _ = render_page([text], font_size=40)  # drawn at x = margin = 90
     page = pipeline(image)
     face = ImageFont.truetype(str(font_path()), 40)
-    draw = ImageDraw.Draw(__import__("PIL.Image", fromlist=["Image"]).new("RGB", (10, 10)))
-    x, y = 90, 90
-    for word, got in zip("alpha beta gamma delta".split(), page.lines[0].words):
-        prefix = "alpha beta gamma delta"[: "alpha beta gamma delta".index(word)]
-        left = x + draw.textlength(prefix, font=face)
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    for word, got in zip(text.split(), page.lines[0].words):
+        left = 90 + draw.textlength(text[: text.index(word)], font=face)
         right = left + draw.textlength(word, font=face)
         gl, _, gr, _ = bounding_box(np.array(got.polygon))
         assert got.text == word

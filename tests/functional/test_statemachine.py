@@ -6,7 +6,6 @@ import io
 import json
 from contextlib import contextmanager
 
-import numpy as np
 import pytest
 from PIL import Image
 

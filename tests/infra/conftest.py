@@ -15,9 +15,8 @@ def synth(context: dict | None = None):
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     sys.path.insert(0, str(INFRA))
     import aws_cdk as cdk
-    from aws_cdk.assertions import Template
-
     from app import build
+    from aws_cdk.assertions import Template
 
     app = cdk.App(context=context or {})
     stack = build(app)

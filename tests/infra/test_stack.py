@@ -149,9 +149,8 @@ def test_cfn_lint_finds_no_errors(synthesized):
 def test_an_unacknowledged_finding_fails_synthesis():
     import aws_cdk as cdk
     import pytest
-    from aws_cdk import aws_s3 as s3
-
     from app import build
+    from aws_cdk import aws_s3 as s3
 
     app = cdk.App()
     stack = build(app)

@@ -7,8 +7,12 @@ import pytest
 from PIL import Image
 
 from ocrflow.documents import load_pages, sniff
-from ocrflow.errors import (CorruptDocumentError, DocumentTooLargeError, EmptyDocumentError,
-                            EncryptedDocumentError, UnsupportedFormatError)
+from ocrflow.errors import (
+    CorruptDocumentError,
+    DocumentTooLargeError,
+    EmptyDocumentError,
+    UnsupportedFormatError,
+)
 from ocrflow.settings import IngestSettings
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from ..render import to_text, to_textract
 from ..schema.events import ResultSummary, ResultUris
 from ..schema.payloads import StageOutput, ValidationRequest
@@ -12,8 +14,6 @@ from ..schema.stages import DetectionResult, RecognitionResult, RegionsResult, R
 from ..settings import ValidationSettings
 from ..stages.validation import PageAssembler, assemble_document
 from ..storage import WorkLayout
-from aws_lambda_powertools.metrics import MetricUnit
-
 from .runtime import lambda_handler, metrics, store, tracer
 
 PAGE_STAGES = {"rotation": RotationResult, "regions": RegionsResult,

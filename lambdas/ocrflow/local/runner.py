@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import StorageError
-from .lambda_dispatch import LocalContext
 from ..schema.document import Document
+from .lambda_dispatch import LocalContext
 
 
 @dataclass

@@ -11,8 +11,17 @@ import json
 import sys
 from pathlib import Path
 
-from .events import (SOURCE, DetectionScores, DocumentSubmitted, OcrFailed, OcrTestScored,
-                     ResultSummary, ResultUris, TestCase, WordScores)
+from .events import (
+    SOURCE,
+    DetectionScores,
+    DocumentSubmitted,
+    OcrFailed,
+    OcrTestScored,
+    ResultSummary,
+    ResultUris,
+    TestCase,
+    WordScores,
+)
 
 EVENTS_DIR = Path(__file__).resolve().parents[3] / "events"
 MODELS = {"DocumentSubmitted": DocumentSubmitted, "OcrCompleted": ResultSummary,

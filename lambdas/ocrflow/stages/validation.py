@@ -12,9 +12,18 @@ import unicodedata
 
 import numpy as np
 
-from ..geometry import Affine, bounding_box, box_intersection, box_area
+from ..geometry import Affine, bounding_box, box_area, box_intersection
 from ..schema.common import to_polygon
-from ..schema.document import Document, Finding, Line, Page, PageRotation, Paragraph, RegionOut, Word
+from ..schema.document import (
+    Document,
+    Finding,
+    Line,
+    Page,
+    PageRotation,
+    Paragraph,
+    RegionOut,
+    Word,
+)
 from ..schema.stages import RecognitionResult, RegionsResult, RotationResult
 from ..settings import ValidationSettings
 from .reading_order import paragraphs, reading_order
