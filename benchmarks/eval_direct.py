@@ -24,7 +24,11 @@ def main() -> None:
     for item in args.set:
         key, value = item.split("=", 1)
         stage, name = key.split(".")
-        overrides.setdefault(stage, {})[name] = json.loads(value) if value[:1] in "0123456789[{-tfn" else value
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = value  # a bare string such as a model name
+        overrides.setdefault(stage, {})[name] = parsed
     from ocrflow import settings as s
     kinds = {"rotation": s.RotationSettings, "regions": s.RegionsSettings,
              "detection": s.TextDetectionSettings, "recognition": s.RecognitionSettings}

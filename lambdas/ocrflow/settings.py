@@ -65,7 +65,7 @@ class TextDetectionSettings(InferenceSettings):
     model_config = SettingsConfigDict(env_prefix="OCRFLOW_DETECTION_", extra="ignore")
 
     model: str = "pp-ocrv6-det-small"
-    max_side: int = Field(default=2048, ge=256)
+    max_side: int = Field(default=1600, ge=256)
     min_side: int = Field(default=736, ge=32)
     binary_threshold: float = Field(default=0.3, gt=0, lt=1)
     box_threshold: float = Field(default=0.5, gt=0, lt=1)
