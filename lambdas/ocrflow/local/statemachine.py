@@ -126,18 +126,20 @@ class LocalStateMachine:
         arn = self.sfn.start_execution(stateMachineArn=self.arn, name=str(uuid.uuid4()),
                                        input=json.dumps(envelope))["executionArn"]
         deadline = time.monotonic() + timeout
-        pause = 0.005
-        while True:
-            execution = self.sfn.describe_execution(executionArn=arn)
-            if execution["status"] != "RUNNING":
-                return execution
+        while self._running(arn):
             if time.monotonic() > deadline:
                 self.sfn.stop_execution(executionArn=arn, error="LocalTimeout")
                 raise TimeoutError(f"execution {arn} still running after {timeout} s")
-            # Each poll is a full API call in this process: back off so the poller does not
-            # take the GIL from the handlers it is waiting for.
-            time.sleep(pause)
-            pause = min(pause * 1.5, 0.02)
+            time.sleep(0.005)
+        return self.sfn.describe_execution(executionArn=arn)
+
+    def _running(self, execution_arn: str) -> bool:
+        """Read the status from moto's record: a DescribeExecution API call per poll costs
+        enough Python to slow down, through the GIL, the handlers being waited for."""
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        execution = stepfunctions_parser_backends[ACCOUNT][REGION].describe_execution(execution_arn)
+        return str(getattr(execution.exec_status, "value", execution.exec_status)) == "RUNNING"
 
     def history(self, execution_arn: str) -> list[dict]:
         events, token = [], None
