@@ -4,7 +4,7 @@ Runs the in-process pipeline (``--mode direct``) or the local state machine
 (``--mode statemachine``, the production ASL and handlers) over the images of
 ground-truth manifests, after one warm-up page, and prints mean and p95.
 
-    python benchmarks/bench_pipeline.py [MANIFEST ...] [--threads 2] [--mode direct]
+    python benchmarks/bench_pipeline.py [MANIFEST ...] [--threads 2] [--mode direct|statemachine|overhead]
 """
 
 from __future__ import annotations
@@ -83,22 +83,57 @@ def bench_statemachine(images: list[Path], threads: int) -> dict[str, list[float
     return timings
 
 
+def bench_overhead(images: list[Path], threads: int, repeats: int = 2) -> dict[str, list[float]]:
+    """The state machine against the stages called directly, page by page in one process,
+    interleaved and repeated so that drift of this machine's speed cancels out."""
+    global RUNNER
+    import os
+
+    os.environ["OCRFLOW_THREADS"] = str(threads)
+    from ocrflow.documents import load_pages
+    from ocrflow.local.runner import LocalRunner
+    from ocrflow.pipeline import PagePipeline
+
+    RUNNER = RUNNER or LocalRunner()
+    pipe = PagePipeline()
+    RUNNER.run_file(images[0])
+    pipe(cv2.imread(str(images[0])))
+    timings: dict[str, list[float]] = {"direct": [], "statemachine": [], "overhead %": []}
+    for _ in range(repeats):
+        for path in images:
+            start = time.perf_counter()
+            for page in load_pages(path.read_bytes()):
+                pipe(page.image)
+            direct = (time.perf_counter() - start) * 1e3
+            start = time.perf_counter()
+            RUNNER.run_file(path)
+            machine = (time.perf_counter() - start) * 1e3
+            timings["direct"].append(direct)
+            timings["statemachine"].append(machine)
+            timings["overhead %"].append(100 * (machine / direct - 1))
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("manifests", nargs="*", type=Path, default=DEFAULT_MANIFESTS)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--mode", choices=("direct", "statemachine"), default="direct")
+    parser.add_argument("--mode", choices=("direct", "statemachine", "overhead"), default="direct")
     args = parser.parse_args()
     from ocrflow.evaluation.groundtruth import read_manifest
 
     for manifest in args.manifests:
         images = [page.image for page in read_manifest(manifest)]
-        run = bench_direct if args.mode == "direct" else bench_statemachine
+        run = {"direct": bench_direct, "statemachine": bench_statemachine,
+               "overhead": bench_overhead}[args.mode]
         timings = run(images, args.threads)
         print(f"{manifest.parent.name}: {len(images)} pages, {args.threads} threads, "
               f"mode {args.mode}, milliseconds per page")
         for name, values in timings.items():
             print(percentile_row(name, values))
+        if args.mode == "overhead":
+            total = 100 * (sum(timings["statemachine"]) / sum(timings["direct"]) - 1)
+            print(f"  overhead of the state machine over direct calls: {total:.1f} % of total time")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak_mb:.0f} MB")
 
