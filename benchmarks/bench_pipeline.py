@@ -70,7 +70,7 @@ def bench_statemachine(images: list[Path], threads: int) -> dict[str, list[float
     from ocrflow.local.runner import LocalRunner
 
     if RUNNER is None:
-        RUNNER = LocalRunner()
+        RUNNER = LocalRunner(trace=True)  # trace: per-state durations from the execution history
         RUNNER.run_file(images[0])
     runner = RUNNER
     timings: dict[str, list[float]] = {"total": []}

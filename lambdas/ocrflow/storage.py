@@ -88,8 +88,12 @@ class ObjectStore:
         except BotoCoreError as exc:
             raise TransientError(f"S3 {operation} failed: {exc}") from exc
 
+    def open(self, bucket: str, key: str) -> dict:
+        """The GetObject response: headers (ContentLength...) known before the body is read."""
+        return self._call("get_object", Bucket=bucket, Key=key)
+
     def get_bytes(self, bucket: str, key: str) -> bytes:
-        return self._call("get_object", Bucket=bucket, Key=key)["Body"].read()
+        return self.open(bucket, key)["Body"].read()
 
     def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str) -> str:
         self._call("put_object", Bucket=bucket, Key=key, Body=data, ContentType=content_type)

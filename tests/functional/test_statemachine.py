@@ -19,7 +19,7 @@ from ocrflow.synthetic import render_page
 def runner():
     from ocrflow.local.runner import LocalRunner
 
-    local = LocalRunner()
+    local = LocalRunner(trace=True)
     yield local
     local.close()
 

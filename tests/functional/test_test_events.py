@@ -109,3 +109,5 @@ def test_rules_deliver_test_results_only_to_the_scorer_queue(runner):
                                             "Detail": json.dumps({"document_id": f"x-{test}", "test": test})}])
     got = {name: [e["detail"]["test"] for e in machine.drain(url)] for name, url in queues.items()}
     assert got == {"production-consumer": [False], "scorer": [True]}
+    machine.drain(machine.scorer_queue_url)  # the hand-made event also reached the local scorer's queue
+    machine.published()

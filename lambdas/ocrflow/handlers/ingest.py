@@ -1,7 +1,7 @@
 """Ingest: check the submitted document and split it into page images in the work bucket.
 
-The input object is only ever read. Its size is checked with a HEAD request
-before it is downloaded.
+The input object is only ever read. Its size is checked from the response
+headers before the body is downloaded.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ class WorkSettings(BaseSettings):
 def ingest(request: IngestRequest) -> IngestResult:
     limits, work = IngestSettings(), WorkSettings()
     bucket, key = parse_s3_uri(request.detail.document_uri)
-    head = store._call("head_object", Bucket=bucket, Key=key)
-    if head["ContentLength"] > limits.max_bytes:
+    response = store.open(bucket, key)
+    if response["ContentLength"] > limits.max_bytes:  # known from the headers, before the body is read
+        response["Body"].close()
         raise DocumentTooLargeError(
-            f"the document is {head['ContentLength']} bytes, more than the limit of {limits.max_bytes}")
-    data = store.get_bytes(bucket, key)
+            f"the document is {response['ContentLength']} bytes, more than the limit of {limits.max_bytes}")
+    data = response["Body"].read()
     layout = WorkLayout(request.detail.document_id)
     pages = []
     for page in load_pages(data, limits):

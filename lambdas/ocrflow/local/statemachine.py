@@ -64,6 +64,28 @@ def local_environment() -> None:
     os.environ.setdefault("OCRFLOW_SCORES_BUCKET", WORK_BUCKET)
 
 
+def cache_asl_parsing() -> None:
+    """moto parses the ASL with ANTLR at every execution (40 ms for ours); the parsed program
+    is stateless (a Map runs its iterations on one tree at once), so it is parsed once."""
+    from moto.stepfunctions.parser.asl.parse import asl_parser
+
+    parser = asl_parser.AmazonStateLanguageParser
+    if getattr(parser.parse, "cached", False):
+        return
+    cache: dict[str, object] = {}
+    original = parser.parse
+
+    def parse(definition: str, *args, **kwargs):
+        if args or kwargs:
+            return original(definition, *args, **kwargs)
+        if definition not in cache:
+            cache[definition] = original(definition)
+        return cache[definition]
+
+    parse.cached = True  # type: ignore[attr-defined]
+    parser.parse = staticmethod(parse)
+
+
 class LocalStateMachine:
     """Deploys once per process; ``execute`` runs one event through to the end."""
 
@@ -72,6 +94,7 @@ class LocalStateMachine:
         import boto3
         from moto import mock_aws
 
+        cache_asl_parsing()
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
         self.s3 = boto3.client("s3", region_name=REGION)
@@ -164,6 +187,10 @@ class LocalStateMachine:
 
         machine = stepfunctions_parser_backends[ACCOUNT][REGION].describe_state_machine(self.arn)
         machine.executions[:] = [e for e in machine.executions if e.exec_arn != execution_arn]
+
+    @property
+    def received(self) -> int:
+        return len(self._received)
 
     def published(self) -> list[dict]:
         """Every event ocrflow has put on the bus so far (EventBridge envelopes)."""
