@@ -52,6 +52,12 @@ class EncryptedDocumentError(InvalidInputError):
     code = "ENCRYPTED_DOCUMENT"
 
 
+class PayloadError(InvalidInputError):
+    """A stage was invoked with a payload that does not match its schema."""
+
+    code = "INVALID_PAYLOAD"
+
+
 class ModelError(OcrflowError):
     """A model file is missing, corrupt or does not match the manifest: a deployment defect."""
 

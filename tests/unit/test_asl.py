@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ocrflow import errors
-from ocrflow.handlers.runtime import PayloadError
+from ocrflow.errors import PayloadError
 from ocrflow.local.statemachine import ASL_PATH, fill_substitutions, substitutions
 from ocrflow.schema.payloads import IngestResult, PageRef
 

@@ -19,7 +19,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidInputError, OcrflowError
+from ..errors import OcrflowError, PayloadError
 from ..storage import ObjectStore
 
 SERVICE = "ocrflow"
@@ -30,10 +30,6 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 store = ObjectStore()
 
 Request = TypeVar("Request", bound=BaseModel)
-
-
-class PayloadError(InvalidInputError):
-    code = "INVALID_PAYLOAD"
 
 
 def lambda_handler(stage: str, request_model: type[Request],
