@@ -19,7 +19,7 @@ def document(pipeline, letter_page):
 
 
 def test_text_has_blank_lines_between_paragraphs_and_form_feeds_between_pages(document):
-    first, second = to_text(document).rstrip("\n").split("\f")
+    first, second = to_text(document).rstrip("\n").split("\n\f")
     assert first == second
     assert first.split("\n\n") == [
         "Quarterly Report",

@@ -22,4 +22,4 @@ def page_text(page: Page) -> str:
 
 
 def to_text(document: Document) -> str:
-    return "\f".join(page_text(p) for p in document.pages) + "\n"
+    return "\n\f".join(page_text(p) for p in document.pages) + "\n"
