@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .schema.document import Document, Page
+from .schema.document import Page
 from .settings import (
     RecognitionSettings,
     RegionsSettings,
@@ -24,7 +24,7 @@ from .stages.recognition import TextRecognizer
 from .stages.regions import RegionDetector
 from .stages.rotation import PageRotator, upright
 from .stages.text_detection import TextDetector
-from .stages.validation import PageAssembler, assemble_document
+from .stages.validation import PageAssembler
 
 
 @dataclass
@@ -71,7 +71,3 @@ class PagePipeline:
             recognition = self.recognize(page, detection.lines)
         with timer("validation"):
             return self.assemble(number, rotation, regions, recognition)
-
-    def document(self, document_id: str, images: list[np.ndarray]) -> Document:
-        pages = [self(image, number) for number, image in enumerate(images, 1)]
-        return assemble_document(document_id, pages, self.models)

@@ -57,6 +57,7 @@ class ObjectStore:
 
     def __init__(self, client=None) -> None:
         self._client = client
+        self._clients: dict[str, object] = {}
         self._images: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -69,10 +70,12 @@ class ObjectStore:
         return self._client
 
     def client_for(self, service: str):
-        """Another service's client, created as lazily as the S3 one."""
-        import boto3
+        """Another service's client, created once and as lazily as the S3 one."""
+        if service not in self._clients:
+            import boto3
 
-        return boto3.client(service)
+            self._clients[service] = boto3.client(service)
+        return self._clients[service]
 
     def _call(self, operation: str, **kwargs):
         from botocore.exceptions import BotoCoreError, ClientError

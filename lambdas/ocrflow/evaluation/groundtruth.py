@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .documents import truth_from_manifest_line
 from .scoring import ScoredLine
 
 
@@ -24,11 +25,7 @@ def read_manifest(manifest: Path) -> list[GroundTruthPage]:
         if not raw.strip():
             continue
         record = json.loads(raw)
-        lines = [
-            ScoredLine(text=t["text"], polygon=[(p["x"], p["y"]) for p in t["polygon"]],
-                       ignore=bool(t.get("incomplete", False)))
-            for t in record.get("annotations", {}).get("texts", [])
-        ]
+        (lines,) = truth_from_manifest_line(record)
         source = record["source-ref"]
         image = Path(source) if source.startswith("/") else Path(manifest).parent / source
         pages.append(GroundTruthPage(image=image, width=record.get("width"),

@@ -72,10 +72,6 @@ class Page(Schema):
     paragraphs: list[Paragraph] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
 
-    @property
-    def words(self) -> list[Word]:
-        return [w for line in self.lines for w in line.words]
-
 
 class Document(Schema):
     schema_version: str = SCHEMA_VERSION

@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..geometry import iou_matrix
 from ..inference import OnnxModel
 from ..schema.stages import Region, RegionsResult
 from ..settings import RegionsSettings
@@ -59,12 +60,7 @@ def hard_nms(boxes: np.ndarray, scores: np.ndarray, iou: float, keep: int) -> li
         picked.append(best)
         if not order:
             break
-        rest = np.array(order)
-        lt = np.maximum(boxes[rest, :2], boxes[best, :2])
-        rb = np.minimum(boxes[rest, 2:], boxes[best, 2:])
-        inter = np.clip(rb - lt, 0, None).prod(axis=1)
-        area = lambda b: np.clip(b[..., 2:] - b[..., :2], 0, None).prod(axis=-1)  # noqa: E731
-        overlap = inter / (area(boxes[rest]) + area(boxes[best]) - inter + 1e-6)
+        overlap = iou_matrix(boxes[order], boxes[best][None])[:, 0]
         order = [i for i, o in zip(order, overlap) if o <= iou]
     return picked
 
