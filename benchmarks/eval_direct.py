@@ -29,10 +29,7 @@ def main() -> None:
         except json.JSONDecodeError:
             parsed = value  # a bare string such as a model name
         overrides.setdefault(stage, {})[name] = parsed
-    from ocrflow import settings as s
-    kinds = {"rotation": s.RotationSettings, "regions": s.RegionsSettings,
-             "detection": s.TextDetectionSettings, "recognition": s.RecognitionSettings}
-    pipe = PagePipeline(**{k: kinds[k](**v) for k, v in overrides.items()})
+    pipe = PagePipeline(**overrides)  # by stage name, e.g. --set text_detection.max_side=2048
     for manifest in args.manifests:
         scores, start = [], time.perf_counter()
         for gt in read_manifest(manifest):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -11,9 +10,8 @@ from aws_cdk import aws_eventschemas as eventschemas
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from . import REPO
 from .workflow import load_pattern, secure_queue
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def draft4(schema: dict) -> str:

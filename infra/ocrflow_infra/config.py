@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import REPO  # noqa: F401 - re-exported for the constructs
+
 PREFIX = "ocrflow:"
 
 
@@ -16,6 +18,8 @@ class FunctionConfig(BaseModel):
     reserved_concurrency: int | None = Field(default=None, ge=1)
 
 
+# Sizes measured for each function; a function not listed here (a new stage) gets DEFAULT_FUNCTION.
+DEFAULT_FUNCTION = FunctionConfig(memory_mb=2048, timeout_seconds=300)
 DEFAULT_FUNCTIONS = {
     "ingest": FunctionConfig(memory_mb=3008, timeout_seconds=300),
     "rotation": FunctionConfig(memory_mb=2048, timeout_seconds=120),
@@ -39,6 +43,9 @@ class StackConfig(BaseModel):
     log_retention_days: int = Field(default=30, ge=1)
     alarm_email: str | None = None
     functions: dict[str, FunctionConfig] = Field(default_factory=lambda: dict(DEFAULT_FUNCTIONS))
+
+    def function(self, name: str) -> FunctionConfig:
+        return self.functions.get(name, DEFAULT_FUNCTION)
 
     @classmethod
     def from_context(cls, node) -> "StackConfig":

@@ -1,63 +1,53 @@
-"""The Lambda functions: one container image (models baked in) with one command per function."""
+"""The Lambda functions: one container image (models baked in), one command per function,
+every function named by the stage registry."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from .config import FunctionConfig
+from ocrflow.registry import PAGE_STAGES, PIPELINE_FUNCTIONS, SCORER, Function
+
+from . import REPO
+from .config import StackConfig
 from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources
 
-REPO = Path(__file__).resolve().parents[2]
-HANDLERS = {
-    "ingest": "ocrflow.handlers.ingest.handler",
-    "rotation": "ocrflow.handlers.pages.rotation_handler",
-    "regions": "ocrflow.handlers.pages.regions_handler",
-    "text_detection": "ocrflow.handlers.pages.text_detection_handler",
-    "recognition": "ocrflow.handlers.pages.recognition_handler",
-    "validation": "ocrflow.handlers.validation.handler",
-    "scorer": "ocrflow.handlers.scorer.handler",
-}
-ASSET_EXCLUDES = [".venv", ".git", "cdk.out", "models/files", "models/.wheels", "**/__pycache__",
+STAGE_NAMES = {stage.name for stage in PAGE_STAGES}
+ASSET_EXCLUDES = [".venv", ".git", "cdk.out", "build", "tools", "**/__pycache__",
                   "tests", "benchmarks", "samples", "*.egg-info", "infra", "node_modules", ".pytest_cache"]
 
 
 class StageFunctions(Construct):
     """``functions[name]`` for every handler; the image is built once by ``cdk deploy``."""
 
-    def __init__(self, scope: Construct, id: str, *, configs: dict[str, FunctionConfig],
-                 environment: dict[str, str], log_retention_days: int) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: StackConfig,
+                 environment: dict[str, str], log_retention_days: int,
+                 functions: tuple[Function, ...] = (*PIPELINE_FUNCTIONS, SCORER)) -> None:
         super().__init__(scope, id)
         self.functions: dict[str, lambda_.DockerImageFunction] = {}
-        for name, handler in HANDLERS.items():
-            config = configs[name]
-            log_group = logs.LogGroup(self, f"{_camel(name)}Logs",
-                                      retention=retention(log_retention_days))
+        for spec in functions:
+            sizing = config.function(spec.name)
+            own = {"OCRFLOW_STAGE": spec.name} if spec.name in STAGE_NAMES else {}
+            log_group = logs.LogGroup(self, f"{spec.construct_id}Logs", retention=retention(log_retention_days))
             function = lambda_.DockerImageFunction(
-                self, _camel(name),
+                self, spec.construct_id,
                 code=lambda_.DockerImageCode.from_image_asset(
-                    str(REPO), file="lambdas/Dockerfile", cmd=[handler], exclude=ASSET_EXCLUDES),
-                memory_size=config.memory_mb, timeout=Duration.seconds(config.timeout_seconds),
-                reserved_concurrent_executions=config.reserved_concurrency,
+                    str(REPO), file="lambdas/Dockerfile", cmd=[spec.handler], exclude=ASSET_EXCLUDES),
+                memory_size=sizing.memory_mb, timeout=Duration.seconds(sizing.timeout_seconds),
+                reserved_concurrent_executions=sizing.reserved_concurrency,
                 architecture=lambda_.Architecture.X86_64, tracing=lambda_.Tracing.ACTIVE,
                 log_group=log_group,
-                environment={**environment, "POWERTOOLS_SERVICE_NAME": "ocrflow",
+                environment={**environment, **own, "POWERTOOLS_SERVICE_NAME": "ocrflow",
                              "POWERTOOLS_METRICS_NAMESPACE": "ocrflow"},
-                description=f"ocrflow {name} stage",
+                description=spec.description,
             )
             acknowledge(function, BASIC_EXECUTION,
                         "AWSLambdaBasicExecutionRole only allows writing this function's own logs.")
             acknowledge_resources(function, ["*"], "X-Ray PutTraceSegments and PutTelemetryRecords "
                                   "have no resource-level permissions.")
-            self.functions[name] = function
-
-
-def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
+            self.functions[spec.name] = function
 
 
 RETENTION = {1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS",

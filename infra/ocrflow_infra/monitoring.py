@@ -14,8 +14,10 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from ocrflow.registry import PAGE_STAGES, VALIDATION
+
 NAMESPACE = "ocrflow"
-STAGES = ("rotation", "regions", "text_detection", "recognition", "validation")
+STAGES = (*(stage.name for stage in PAGE_STAGES), VALIDATION.name)
 FIVE_MINUTES = Duration.minutes(5)
 
 

@@ -7,15 +7,15 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ocrflow.registry import PAGE_STAGES, PIPELINE_FUNCTIONS
+
 from .bus import EventContract
 from .config import StackConfig
 from .functions import StageFunctions
 from .monitoring import Monitoring
 from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources, arn_token
 from .storage import RESULTS_PREFIX, SCORES_PREFIX, WORK_PREFIX, Storage
-from .workflow import SUBSTITUTION_KEYS, Workflow
-
-PAGE_STAGES = ("rotation", "regions", "text_detection", "recognition")
+from .workflow import Workflow
 
 
 def allow(function, actions: list[str], bucket: s3.IBucket, prefix: str = "") -> None:
@@ -37,7 +37,7 @@ class OcrflowStack(Stack):
                           work_retention_days=config.work_retention_days, s3_trigger=config.s3_trigger)
         contract = EventContract(self, "Events", bus_name=config.bus_name)
         functions = StageFunctions(
-            self, "Functions", configs=config.functions, log_retention_days=config.log_retention_days,
+            self, "Functions", config=config, log_retention_days=config.log_retention_days,
             environment={"OCRFLOW_MAX_CONCURRENCY": str(config.max_concurrency),
                          "OCRFLOW_EVENT_BUS_NAME": config.bus_name,
                          "OCRFLOW_SCORES_BUCKET": storage.work_bucket.bucket_name}).functions
@@ -50,8 +50,8 @@ class OcrflowStack(Stack):
         work, inputs = storage.work_bucket, storage.input_bucket
         allow(functions["ingest"], ["s3:GetObject"], inputs)
         allow(functions["ingest"], ["s3:PutObject"], work, WORK_PREFIX)
-        for name in PAGE_STAGES:
-            allow(functions[name], ["s3:GetObject", "s3:PutObject"], work, WORK_PREFIX)
+        for stage in PAGE_STAGES:
+            allow(functions[stage.name], ["s3:GetObject", "s3:PutObject"], work, WORK_PREFIX)
         allow(functions["validation"], ["s3:GetObject"], work, WORK_PREFIX)
         allow(functions["validation"], ["s3:PutObject"], work, RESULTS_PREFIX)
         allow(functions["scorer"], ["s3:GetObject"], work, RESULTS_PREFIX)
@@ -59,7 +59,7 @@ class OcrflowStack(Stack):
         allow(functions["scorer"], ["s3:PutObject"], work, SCORES_PREFIX)
         contract.bus.grant_put_events_to(functions["scorer"])
         acknowledge_resources(
-            workflow.state_machine, ["*", *[f"{arn_token(functions[n])}:*" for n in SUBSTITUTION_KEYS.values()]],
+            workflow.state_machine, ["*", *[f"{arn_token(functions[f.name])}:*" for f in PIPELINE_FUNCTIONS]],
             "Invoking a function covers its versions (arn:*); log delivery and X-Ray actions have "
             "no resource-level permissions.")
 

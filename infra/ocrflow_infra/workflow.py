@@ -1,9 +1,9 @@
-"""The state machine (the ASL file, loaded as is) and the rule that starts it."""
+"""The state machine (the definition ``ocrflow.orchestration.asl`` builds, as the local
+run executes it) and the rule that starts it."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
@@ -15,16 +15,13 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from ocrflow.orchestration import asl
+from ocrflow.orchestration.backends import Backends
+from ocrflow.registry import PIPELINE_FUNCTIONS
+
+from . import REPO
 from .functions import retention
 from .nag import acknowledge
-
-REPO = Path(__file__).resolve().parents[2]
-ASL = REPO / "statemachine" / "ocrflow.asl.json"
-SUBSTITUTION_KEYS = {
-    "IngestFunctionArn": "ingest", "RotationFunctionArn": "rotation", "RegionsFunctionArn": "regions",
-    "TextDetectionFunctionArn": "text_detection", "RecognitionFunctionArn": "recognition",
-    "ValidationFunctionArn": "validation",
-}
 
 
 def secure_queue(scope: Construct, id: str, *, dead_letter_reason: str, **kwargs) -> sqs.Queue:
@@ -38,22 +35,24 @@ def secure_queue(scope: Construct, id: str, *, dead_letter_reason: str, **kwargs
 class Workflow(Construct):
     def __init__(self, scope: Construct, id: str, *, bus: events.IEventBus,
                  functions: dict[str, lambda_.IFunction], work_bucket: s3.IBucket,
-                 input_bucket: s3.IBucket, s3_trigger: bool, log_retention_days: int) -> None:
+                 input_bucket: s3.IBucket, s3_trigger: bool, log_retention_days: int,
+                 backends: Backends | None = None) -> None:
         super().__init__(scope, id)
-        substitutions = {key: functions[name].function_arn for key, name in SUBSTITUTION_KEYS.items()}
+        self.definition = asl.build(backends)
+        substitutions = {f.substitution: functions[f.name].function_arn for f in PIPELINE_FUNCTIONS}
         substitutions.update(EventBusName=bus.event_bus_name, WorkBucketName=work_bucket.bucket_name)
         self.log_group = logs.LogGroup(self, "ExecutionLogs", retention=retention(log_retention_days))
         self.state_machine = sfn.StateMachine(
             self, "StateMachine",
-            definition_body=sfn.DefinitionBody.from_string(ASL.read_text()),
+            definition_body=sfn.DefinitionBody.from_string(json.dumps(self.definition)),
             definition_substitutions=substitutions,
             state_machine_type=sfn.StateMachineType.STANDARD,
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL,
                                 include_execution_data=False),
         )
-        for name in SUBSTITUTION_KEYS.values():
-            functions[name].grant_invoke(self.state_machine)
+        for function in PIPELINE_FUNCTIONS:
+            functions[function.name].grant_invoke(self.state_machine)
         bus.grant_put_events_to(self.state_machine)
 
         self.dead_letters = secure_queue(

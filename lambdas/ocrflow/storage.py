@@ -1,8 +1,9 @@
 """S3 claim checks: stage inputs and outputs live in S3, the state carries keys.
 
-The layout is derived from the document id and page number, so the state
-machine passes a few identifiers and never a list of keys that grows with the
-document. Decoded page images are cached per process by key: page images are
+The layout is derived from the document id, the execution (run) and the page
+number, so the state machine passes a few identifiers and never a list of keys
+that grows with the document, and two executions of one document never mix
+their pages. Decoded images are cached per process by key: work objects are
 written once and never changed, and when one process serves several stages
 (the local run, a SageMaker worker) a page is decoded once, not four times.
 """
@@ -38,18 +39,27 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class WorkLayout:
-    """Where a document's intermediate and final objects live in the work bucket."""
+    """Where one execution's intermediate and final objects live in the work bucket."""
 
     document_id: str
+    run_id: str
+
+    @property
+    def prefix(self) -> str:
+        return f"work/{self.document_id}/{self.run_id}"
 
     def page_image(self, page: int) -> str:
-        return f"work/{self.document_id}/pages/{page:04d}/page"
+        return f"{self.prefix}/pages/{page:04d}/page"
 
     def stage_output(self, page: int, stage: str) -> str:
-        return f"work/{self.document_id}/pages/{page:04d}/{stage}.json"
+        return f"{self.prefix}/pages/{page:04d}/{stage}.json"
+
+    def request(self, page: int, stage: str) -> str:
+        """A stage request handed to an endpoint (it takes its input from S3)."""
+        return f"{self.prefix}/pages/{page:04d}/{stage}.request.json"
 
     def result(self, name: str) -> str:
-        return f"results/{self.document_id}/{name}"
+        return f"results/{self.document_id}/{self.run_id}/{name}"
 
 
 class ObjectStore:
@@ -111,16 +121,19 @@ class ObjectStore:
     def put_json(self, bucket: str, key: str, value: object) -> str:
         return self.put_bytes(bucket, key, json.dumps(value).encode(), "application/json")
 
-    def get_image(self, bucket: str, key: str) -> np.ndarray:
+    def cached(self, bucket: str, key: str) -> np.ndarray | None:
         with self._lock:
-            cached = self._images.get((bucket, key))
+            return self._images.get((bucket, key))
+
+    def get_image(self, bucket: str, key: str) -> np.ndarray:
+        cached = self.cached(bucket, key)
         if cached is not None:
             return cached
         data = np.frombuffer(self.get_bytes(bucket, key), dtype=np.uint8)
         image = cv2.imdecode(data, cv2.IMREAD_COLOR)
         if image is None:
             raise CorruptDocumentError(f"page image s3://{bucket}/{key} cannot be decoded")
-        self._remember(bucket, key, image)
+        self.remember(bucket, key, image)
         return image
 
     def put_image(self, bucket: str, key: str, image: np.ndarray, encoded: bytes | None = None) -> str:
@@ -131,29 +144,15 @@ class ObjectStore:
                 raise StorageError(f"page image for s3://{bucket}/{key} cannot be encoded")
             encoded = buffer.tobytes()
         uri = self.put_bytes(bucket, key, encoded, "application/octet-stream")
-        self._remember(bucket, key, image)
+        self.remember(bucket, key, image)
         return uri
 
-    def get_upright(self, bucket: str, key: str, rotation) -> np.ndarray:
-        """The page image turned upright; computed from the page and the rotation result
-        rather than stored, since a warp is cheaper than encoding and decoding an image."""
-        from .stages.rotation import upright
-
-        if not rotation.angle and not rotation.skew_degrees:
-            return self.get_image(bucket, key)
-        cache_key = (bucket, f"{key}#{rotation.to_upright}")
-        with self._lock:
-            cached = self._images.get(cache_key)
-        if cached is not None:
-            return cached
-        image = upright(self.get_image(bucket, key), rotation)
-        self._remember(*cache_key, image)
-        return image
-
-    def _remember(self, bucket: str, key: str, image: np.ndarray) -> None:
+    def remember(self, bucket: str, key: str, image: np.ndarray) -> np.ndarray:
+        """Keep an image (decoded, or derived such as an upright page) under a key; it becomes read-only."""
         image.setflags(write=False)
         with self._lock:
             self._images[(bucket, key)] = image
             self._images.move_to_end((bucket, key))
             while len(self._images) > IMAGE_CACHE_SIZE:
                 self._images.popitem(last=False)
+        return image

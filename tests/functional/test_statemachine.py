@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from ocrflow.errors import ModelError, TransientError
-from ocrflow.handlers.runtime import lambda_handler
-from ocrflow.schema.payloads import PageTask
+from ocrflow.local.handlers import local_handler
 from ocrflow.synthetic import render_page
+from ocrflow.tasks.specs import PAGE
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,7 @@ def runner():
 
 @contextmanager
 def replaced(runner, function: str, handler):
+    runner.machine  # deployed on first use
     handlers = runner.lambdas.handlers
     original = handlers[function]
     handlers[function] = handler
@@ -94,10 +95,11 @@ def test_transient_error_is_retried_and_succeeds(runner):
 
 
 def test_permanent_error_ends_in_one_ocr_failed_event(runner):
-    def broken(task: PageTask) -> PageTask:
+    def broken(request, context):
         raise ModelError("model file /opt/models/PP-OCRv6_det_small.onnx is missing")
 
-    with replaced(runner, "ocrflow-text-detection", lambda_handler("text_detection", PageTask, broken)):
+    failing = local_handler(PAGE.__class__(PAGE.name, PAGE.request_model, broken, PAGE.stage_of), runner.context)
+    with replaced(runner, "ocrflow-text-detection", failing):
         outcome, calls, _ = run_bytes(runner, pdf_of([["Never read"]]), "broken.pdf")
     assert outcome.document is None
     assert calls.count("ocrflow-text-detection") == 1, "permanent errors are not retried"

@@ -98,10 +98,12 @@ def test_production_event_is_not_scored(runner):
 
 def test_rules_deliver_test_results_only_to_the_scorer_queue(runner):
     """Real EventBridge rule delivery (moto) with the pattern files the CDK app deploys."""
-    from ocrflow.local.statemachine import EVENT_BUS, PATTERNS
+    from ocrflow.local.statemachine import EVENT_BUS
+    from tests.conftest import REPO
 
     machine = runner.machine
-    queues = {name: machine._rule_to_queue(f"check-{name}", json.loads((PATTERNS / f"{name}.json").read_text()))
+    patterns = REPO / "events" / "patterns"
+    queues = {name: machine.rule_to_queue(f"check-{name}", json.loads((patterns / f"{name}.json").read_text()))
               for name in ("production-consumer", "scorer")}
     for test in (True, False):
         machine.events.put_events(Entries=[{"EventBusName": EVENT_BUS, "Source": "ocrflow",

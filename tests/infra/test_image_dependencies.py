@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -16,13 +15,14 @@ REPO = Path(__file__).resolve().parents[2]
 def test_dockerfile_installs_the_aws_extra_and_fetches_models():
     dockerfile = (REPO / "lambdas" / "Dockerfile").read_text()
     assert 'pip install --no-cache-dir ".[aws]"' in dockerfile
-    assert "models/fetch.py --dest /opt/models" in dockerfile
+    assert "ocrflow models fetch --dest /opt/models" in dockerfile
     assert "OCRFLOW_MODEL_DIR=/opt/models" in dockerfile
 
 
 def test_every_handler_imports_in_a_clean_environment(tmp_path):
-    sys.path.insert(0, str(REPO / "infra"))
-    from ocrflow_infra.functions import HANDLERS
+    from ocrflow.registry import PIPELINE_FUNCTIONS, SCORER
+
+    handlers = {f.handler for f in (*PIPELINE_FUNCTIONS, SCORER)}
 
     env_dir = tmp_path / "image"
     venv.EnvBuilder(with_pip=True).create(env_dir)
@@ -30,7 +30,7 @@ def test_every_handler_imports_in_a_clean_environment(tmp_path):
     install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                               f"{REPO}[aws]"], capture_output=True, text=True, timeout=900)
     assert install.returncode == 0, install.stderr[-3000:]
-    imports = "; ".join(f"from {h.rsplit('.', 1)[0]} import {h.rsplit('.', 1)[1]}" for h in HANDLERS.values())
+    imports = "; ".join(f"from {h.rsplit('.', 1)[0]} import {h.rsplit('.', 1)[1]}" for h in sorted(handlers))
     check = subprocess.run(
         [str(python), "-c", imports],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,

@@ -28,10 +28,10 @@ def test_core_resources_exist(synthesized):
     assert len(image_functions) >= 5
     commands = sorted(f["Properties"]["ImageConfig"]["Command"][0] for f in image_functions)
     assert commands == sorted([
-        "ocrflow.handlers.ingest.handler", "ocrflow.handlers.pages.rotation_handler",
-        "ocrflow.handlers.pages.regions_handler", "ocrflow.handlers.pages.text_detection_handler",
-        "ocrflow.handlers.pages.recognition_handler", "ocrflow.handlers.validation.handler",
-        "ocrflow.handlers.scorer.handler"])
+        "ocrflow.handlers.ingest.handler", *["ocrflow.handlers.pages.handler"] * 4,
+        "ocrflow.handlers.validation.handler", "ocrflow.handlers.scorer.handler"])
+    stages = sorted(f["Properties"]["Environment"]["Variables"].get("OCRFLOW_STAGE", "-") for f in image_functions)
+    assert stages == ["-", "-", "-", "recognition", "regions", "rotation", "text_detection"]
     template.has_resource_properties("AWS::Events::EventBus", {"Name": "ocrflow"})
     template.has_resource_properties("AWS::EventSchemas::Schema", {"SchemaName": "ocrflow@OcrTestScored",
                                                                    "Type": "JSONSchemaDraft4"})
@@ -40,18 +40,18 @@ def test_core_resources_exist(synthesized):
     assert len(resources(template, "AWS::CloudWatch::Alarm")) >= 3
 
 
-def test_state_machine_is_the_asl_file_with_every_substitution_resolved(synthesized):
+def test_state_machine_is_the_checked_in_definition_with_every_substitution_resolved(synthesized):
     _, template, _ = synthesized
     (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
     props = machine["Properties"]
     definition = props["DefinitionString"]
     placeholders = set(re.findall(r"\$\{([A-Za-z]+)\}", json.dumps(definition)))
-    assert placeholders <= set(props["DefinitionSubstitutions"])
+    assert placeholders == set(props["DefinitionSubstitutions"])
     assert set(props["DefinitionSubstitutions"]) == {
         "IngestFunctionArn", "RotationFunctionArn", "RegionsFunctionArn", "TextDetectionFunctionArn",
         "RecognitionFunctionArn", "ValidationFunctionArn", "EventBusName", "WorkBucketName"}
-    asl = (REPO / "statemachine" / "ocrflow.asl.json").read_text()
-    assert json.loads(asl)["StartAt"] in json.dumps(definition)
+    checked_in = json.loads((REPO / "statemachine" / "ocrflow.asl.json").read_text())
+    assert json.loads(definition) == checked_in
     assert props["TracingConfiguration"] == {"Enabled": True}
     assert props["LoggingConfiguration"]["Level"] == "ALL"
 
@@ -133,7 +133,7 @@ def test_context_switches(tmp_path):
         "source": ["aws.s3"], "detail-type": ["Object Created"], "detail": Match.any_value()}})
     template.has_resource_properties("AWS::Lambda::Function", {
         "MemorySize": 4096, "ReservedConcurrentExecutions": 7,
-        "ImageConfig": {"Command": ["ocrflow.handlers.pages.recognition_handler"]}})
+        "Environment": {"Variables": Match.object_like({"OCRFLOW_STAGE": "recognition"})}})
     template.has_resource_properties("AWS::Lambda::Function", {
         "Environment": {"Variables": Match.object_like({"OCRFLOW_MAX_CONCURRENCY": "9"})}})
 

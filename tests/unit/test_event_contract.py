@@ -7,16 +7,25 @@ import json
 import pytest
 
 from ocrflow.schema.events import DocumentSubmitted, OcrFailed, OcrTestScored, ResultSummary
-from ocrflow.schema.export import EVENTS_DIR, rendered
+from ocrflow.schema.export import main, rendered
+from ocrflow.schema.patterns import PATTERNS
+from tests.conftest import REPO
 
-PATTERNS = EVENTS_DIR / "patterns"
+EVENTS_DIR = REPO / "events"
 MODELS = {"DocumentSubmitted": DocumentSubmitted, "DocumentSubmittedTest": DocumentSubmitted,
           "OcrCompleted": ResultSummary, "OcrFailed": OcrFailed, "OcrTestScored": OcrTestScored}
 
 
 def test_events_directory_has_not_drifted_from_the_models():
-    drifted = [str(p) for p, text in rendered().items() if not p.is_file() or p.read_text() != text]
+    drifted = [str(p) for p, text in rendered(EVENTS_DIR).items() if not p.is_file() or p.read_text() != text]
     assert not drifted, f"run `python -m ocrflow.schema.export`: {drifted}"
+    assert main(["--check", "--out", str(EVENTS_DIR)]) == 0
+
+
+def test_check_fails_on_a_stale_contract(tmp_path):
+    assert main(["--check", "--out", str(tmp_path)]) == 1
+    assert main(["--out", str(tmp_path)]) == 0 and main(["--check", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in (tmp_path / "patterns").iterdir()) == sorted(f"{n}.json" for n in PATTERNS)
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -36,7 +45,7 @@ def test_what_we_emit_rejects_unknown_fields_and_upstream_input_tolerates_them()
 def matcher(name: str):
     from moto.events.models import EventPattern
 
-    return EventPattern.load(json.dumps(json.loads((PATTERNS / name).read_text())))
+    return EventPattern.load(json.dumps(json.loads((EVENTS_DIR / "patterns" / name).read_text())))
 
 
 def event(name: str, **detail) -> dict:

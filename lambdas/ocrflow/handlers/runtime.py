@@ -1,61 +1,61 @@
-"""Powertools wiring shared by every handler, and the adapter that turns a plain
-function into a Lambda handler.
+"""Powertools wiring shared by every Lambda handler, and the adapter that turns a task
+into a Lambda handler.
 
-Errors: an ``OcrflowError`` is re-raised with its message replaced by a JSON
-object (error_code, stage, message). The Lambda runtime reports the class name as
+Errors: a task raises an ``OcrflowError`` whose message is its JSON description
+(``errors.for_runtime``). The Lambda runtime reports the class name as
 ``errorType``, which is what the ASL Retry/Catch match, and the state machine
 parses the message into the ``OcrFailed`` event without a Lambda of its own.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
+import warnings
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ..errors import OcrflowError, PayloadError
-from ..storage import ObjectStore
+from ..errors import OcrflowError
+from ..tasks import TaskContext
+from ..tasks.specs import TaskSpec
 
 SERVICE = "ocrflow"
 NAMESPACE = "ocrflow"
 logger = Logger(service=SERVICE, stream=sys.stderr)
 tracer = Tracer(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-store = ObjectStore()
+# One per container: the S3 client and the stages (model sessions) are built once and reused.
+CONTEXT = TaskContext()
+# An invocation that failed before its first metric has nothing to flush; that is not news.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-Request = TypeVar("Request", bound=BaseModel)
 
+def lambda_handler(task: TaskSpec, *, observe: Callable[[BaseModel], None] | None = None,
+                   context: TaskContext = CONTEXT) -> Callable[[dict, Any], dict]:
+    """Wrap a task as a Lambda handler; ``observe`` adds metrics from the response."""
 
-def lambda_handler(stage: str, request_model: type[Request],
-                   function: Callable[[Request], BaseModel]) -> Callable[[dict, Any], dict]:
-    """Wrap ``function(request) -> response`` as a Lambda handler for ``stage``."""
-
-    @wraps(function)
-    def handle(event: dict, context: Any) -> dict:
+    @wraps(task.function)
+    def handle(event: dict, lambda_context: Any) -> dict:
         start = time.perf_counter()
+        detail = event.get("task") or event.get("detail") or event
+        document_id = detail.get("document_id") if isinstance(detail, dict) else None
+        stage = event.get("stage") if isinstance(event.get("stage"), str) else task.name
+        logger.append_keys(document_id=document_id, stage=stage)
+        logger.set_correlation_id(document_id)
         try:
-            try:
-                request = request_model.model_validate(event)
-            except ValidationError as exc:
-                raise PayloadError(f"{stage} payload is invalid: {exc.errors()[:3]}") from exc
-            document_id = getattr(request, "document_id", None) or getattr(
-                getattr(request, "detail", None), "document_id", None)
-            logger.append_keys(document_id=document_id, stage=stage)
-            logger.set_correlation_id(document_id)
-            response = function(request)
+            response = task(event, context)
         except OcrflowError as exc:
-            exc.stage = exc.stage or stage
-            logger.warning("stage failed", extra={"error_code": exc.code, "error_type": type(exc).__name__})
-            metrics.add_metric(name=f"{stage}_errors", unit=MetricUnit.Count, value=1)
-            raise type(exc)(json.dumps(exc.to_dict()), stage=exc.stage) from exc
+            logger.warning("stage failed", extra={"error_type": type(exc).__name__, "failed_stage": exc.stage})
+            metrics.add_metric(name=f"{exc.stage or stage}_errors", unit=MetricUnit.Count, value=1)
+            raise
         elapsed = (time.perf_counter() - start) * 1e3
         metrics.add_metric(name=f"{stage}_latency", unit=MetricUnit.Milliseconds, value=elapsed)
+        if observe is not None:
+            observe(response)
         logger.info("stage done", extra={"elapsed_ms": round(elapsed, 1)})
         return response.model_dump(mode="json")
 

@@ -1,58 +1,20 @@
-"""The scorer: subscribed to test results (OcrCompleted / OcrFailed with test: true),
-it scores them against their ground truth, stores the score JSON, publishes
-``OcrTestScored`` and emits EMF metrics with dataset and variant dimensions."""
-
-from __future__ import annotations
+"""The scorer as a Lambda handler (``ocrflow.tasks.scorer``), subscribed to test results;
+it adds EMF metrics with dataset and variant dimensions."""
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ..errors import InvalidInputError
-from ..evaluation.documents import load_ground_truth, score_document
-from ..schema.document import Document
-from ..schema.events import SOURCE, OcrFailed, OcrTestScored, ResultEvent, ResultSummary
-from ..storage import parse_s3_uri
-from .runtime import NAMESPACE, lambda_handler, store, tracer
+from ..schema.events import OcrTestScored
+from ..tasks.specs import SCORER
+from .runtime import NAMESPACE, lambda_handler
 
 
-class ScorerSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OCRFLOW_", extra="ignore")
-
-    event_bus_name: str = "ocrflow"
-    scores_bucket: str = "ocrflow-work"
-
-
-@tracer.capture_method
-def score(event: ResultEvent) -> OcrTestScored:
-    settings = ScorerSettings()
-    if event.detail_type == "OcrCompleted":
-        summary = ResultSummary.model_validate(event.detail)
-        case, document_id = summary.test_case, summary.document_id
-        document = Document.model_validate_json(store.get_bytes(*parse_s3_uri(summary.results.document)))
-        failure_code, stage_ms = None, summary.stage_milliseconds
-    else:
-        failed = OcrFailed.model_validate(event.detail)
-        case, document_id, document = failed.test_case, failed.document_id, None
-        failure_code, stage_ms = failed.error_code, {}
-    if case is None:
-        raise InvalidInputError(f"{event.detail_type} for {document_id} has no test case to score")
-    sizes = [(p.width, p.height) for p in document.pages] if document else [(1, 1)]
-    truth = load_ground_truth(store.get_bytes(*parse_s3_uri(case.ground_truth_uri)), sizes)
-    scored = score_document(document, truth, case, failure_code=failure_code,
-                            stage_milliseconds=stage_ms, document_id=document_id)
-    key = f"scores/{case.dataset}/{case.variant or 'default'}/{case.case_id}.json"
-    scored = scored.model_copy(update={"score_uri": f"s3://{settings.scores_bucket}/{key}"})
-    store.put_model(settings.scores_bucket, key, scored)
-    store.client_for("events").put_events(Entries=[{
-        "EventBusName": settings.event_bus_name, "Source": SOURCE, "DetailType": "OcrTestScored",
-        "Detail": scored.model_dump_json()}])
+def observe(scored: OcrTestScored) -> None:
     for name, value in (("word_f1", scored.word.f1), ("cer", scored.cer), ("line_cer", scored.line_cer)):
         # single_metric flushes at once, so dimensions never leak into the next invocation
         with single_metric(name=name, unit=MetricUnit.Percent, value=round(value * 100, 2),
                            namespace=NAMESPACE) as metric:
-            metric.add_dimension(name="dataset", value=case.dataset)
-            metric.add_dimension(name="variant", value=case.variant or "default")
-    return scored
+            metric.add_dimension(name="dataset", value=scored.dataset)
+            metric.add_dimension(name="variant", value=scored.variant or "default")
 
 
-handler = lambda_handler("scorer", ResultEvent, score)
+handler = lambda_handler(SCORER, observe=observe)

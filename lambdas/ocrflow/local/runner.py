@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import StorageError
+from ..orchestration.backends import Backends
+from ..registry import SCORER
 from ..schema.document import Document
-from .lambda_dispatch import LocalContext
+from ..tasks import TaskContext
+from .dispatch import LocalContext
 
 
 @dataclass
@@ -58,29 +61,38 @@ def state_durations(history: list[dict]) -> tuple[list[str], dict[str, float]]:
 
 
 class LocalRunner:
-    """Owns one local state machine (built on first use) and the in-process handlers."""
+    """Owns one local state machine (built on first use) and the in-process functions.
 
-    def __init__(self, *, trace: bool = False, log_level: str = "ERROR") -> None:
+    ``powertools=True`` dispatches to the production Lambda handlers (Powertools and all)
+    instead of the local adapter around the same tasks.
+    """
+
+    def __init__(self, *, trace: bool = False, backends: Backends | None = None,
+                 powertools: bool = False, context: TaskContext | None = None) -> None:
         self.trace = trace
-        self.log_level = log_level
+        self.backends = backends or Backends()
+        self.powertools = powertools
+        self.context = context or TaskContext()
         self._machine = None
         self._dispatch = None
 
     @property
     def machine(self):
         if self._machine is None:
-            from .handlers import production_handlers
-            from .lambda_dispatch import dispatch_lambda
+            from .dispatch import dispatch_lambda
+            from .handlers import pipeline_handlers
             from .statemachine import LocalStateMachine
 
-            self._machine = LocalStateMachine()
-            from ..handlers.runtime import logger
-
-            # Handler logs are for CloudWatch; on a terminal only errors are worth a line.
             # moto logs the interpreter's expected misses (an IsPresent on an absent path).
-            logger.setLevel(self.log_level)
             logging.getLogger("moto").setLevel(logging.CRITICAL)
-            self._dispatch = dispatch_lambda(production_handlers())
+            self._machine = LocalStateMachine(self.backends)
+            if self.powertools:  # handler logs are for CloudWatch; on a terminal only errors
+                from ..handlers.runtime import logger
+
+                logger.setLevel("ERROR")
+            self.handlers = {f.local_name: h for f, h in pipeline_handlers(
+                self.context, powertools=self.powertools).items()}
+            self._dispatch = dispatch_lambda(self.handlers)
             self.lambdas = self._dispatch.__enter__()
         return self._machine
 
@@ -111,11 +123,10 @@ class LocalRunner:
         if self.trace:  # the history is an extra API call; only --trace and benchmarks need it
             lines, totals = state_durations(machine.history(execution["executionArn"]))
         machine.forget(execution["executionArn"])
-        from ..handlers.scorer import handler as scorer
-
         if "test" in detail:  # only test results match the scorer's rule
+            scorer = self.handlers[SCORER.local_name]
             for event in machine.drain(machine.scorer_queue_url):  # what EventBridge would deliver
-                scorer(event, LocalContext("ocrflow-scorer"))
+                scorer(event, LocalContext(SCORER.local_name))
         events = machine.published()[before:]
         outcome = Outcome(trace=lines, state_milliseconds=totals, events=events)
         if execution["status"] == "SUCCEEDED":

@@ -1,6 +1,7 @@
-"""Write the public contract to ``events/``: a JSON Schema and a sample event per type.
+"""Write the public contract to ``events/``: a JSON Schema and a sample event per type, and
+the EventBridge patterns.
 
-    python -m ocrflow.schema.export          # regenerate
+    python -m ocrflow.schema.export          # regenerate (run from the repository root)
     python -m ocrflow.schema.export --check  # exit 1 if events/ drifted from the models
 """
 
@@ -22,8 +23,8 @@ from .events import (
     TestCase,
     WordScores,
 )
+from .patterns import PATTERNS
 
-EVENTS_DIR = Path(__file__).resolve().parents[3] / "events"
 MODELS = {"DocumentSubmitted": DocumentSubmitted, "OcrCompleted": ResultSummary,
           "OcrFailed": OcrFailed, "OcrTestScored": OcrTestScored}
 
@@ -67,23 +68,31 @@ def sample_event(name: str, detail: dict) -> dict:
             "resources": [], "detail": detail}
 
 
-def rendered() -> dict[Path, str]:
+def schema_of(name: str) -> dict:
+    model = MODELS[name]
+    schema = model.model_json_schema(mode="serialization" if name != "DocumentSubmitted" else "validation")
+    schema["title"] = name
+    return schema
+
+
+def rendered(events_dir: Path) -> dict[Path, str]:
     files = {}
-    for name, model in MODELS.items():
-        schema = model.model_json_schema(mode="serialization" if name != "DocumentSubmitted" else "validation")
-        schema["title"] = name
-        files[EVENTS_DIR / "schemas" / f"{name}.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    for name in MODELS:
+        files[events_dir / "schemas" / f"{name}.json"] = json.dumps(schema_of(name), indent=2, sort_keys=True) + "\n"
     for name, detail in sample_details().items():
-        files[EVENTS_DIR / "samples" / f"{name}.json"] = json.dumps(sample_event(name, detail), indent=2) + "\n"
+        files[events_dir / "samples" / f"{name}.json"] = json.dumps(sample_event(name, detail), indent=2) + "\n"
+    for name, pattern in PATTERNS.items():
+        files[events_dir / "patterns" / f"{name}.json"] = json.dumps(pattern) + "\n"
     return files
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=Path("events"))
+    args = parser.parse_args(argv)
     drifted = []
-    for path, text in rendered().items():
+    for path, text in rendered(args.out).items():
         if args.check:
             if not path.is_file() or path.read_text() != text:
                 drifted.append(path)

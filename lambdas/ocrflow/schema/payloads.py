@@ -1,7 +1,8 @@
 """What the state machine passes between its tasks: identifiers and small summaries only.
 
-Every page stage takes and returns a ``PageTask``, so the same payload serves a
-Lambda invocation, a SageMaker invocation and a local call.
+Every page stage takes a ``StageRequest`` (which stage, on which ``PageTask``) and
+returns the ``PageTask``, so the same payload serves a Lambda invocation, a
+SageMaker invocation and a local call.
 """
 
 from __future__ import annotations
@@ -16,14 +17,27 @@ from .events import DocumentSubmitted, TestCase
 Result = TypeVar("Result", bound=BaseModel)
 
 
+RUN_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+
+
+def run_id_of(execution_id: str) -> str:
+    """The execution's name (the last part of its ARN): unique per state machine, safe as a key."""
+    return execution_id.rsplit(":", 1)[-1]
+
+
 class IngestRequest(Schema):
     detail: DocumentSubmitted
     work_bucket: str = Field(description="Bucket for page images, stage outputs and results")
-    execution_id: str | None = None
+    execution_id: str = Field(min_length=1, description="$$.Execution.Id: keys this run's work objects")
+
+    @property
+    def run_id(self) -> str:
+        return run_id_of(self.execution_id)
 
 
 class IngestResult(Schema):
     document_id: str
+    run_id: str = Field(pattern=RUN_ID)
     bucket: str = Field(description="Work bucket holding page images and stage outputs")
     source_uri: str
     media_type: str
@@ -41,13 +55,22 @@ class PageRef(Schema):
 
 class PageTask(Schema):
     document_id: str
+    run_id: str = Field(pattern=RUN_ID)
     bucket: str
     page: int = Field(ge=1)
     image_key: str = Field(description="The page image as ingested; later stages turn it upright")
 
 
+class StageRequest(Schema):
+    """One page stage (or ``fused``: the offloadable stages at once) on one page."""
+
+    stage: str
+    task: PageTask
+
+
 class ValidationRequest(Schema):
     document_id: str
+    run_id: str = Field(pattern=RUN_ID)
     bucket: str
     page_count: int = Field(ge=1)
     source_uri: str

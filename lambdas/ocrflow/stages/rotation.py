@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from ..geometry import Affine, quarter_turn
-from ..inference import OnnxModel
+from ..inference.session import OnnxModel
 from ..schema.stages import RotationResult
 from ..settings import RotationSettings
 

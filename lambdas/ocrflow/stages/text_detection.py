@@ -13,7 +13,7 @@ import numpy as np
 import pyclipper
 
 from ..geometry import bounding_box, order_clockwise
-from ..inference import OnnxModel
+from ..inference.session import OnnxModel
 from ..schema.common import to_polygon
 from ..schema.stages import DetectedLine, DetectionResult
 from ..settings import TextDetectionSettings

@@ -1,7 +1,7 @@
 import json
 
 from ocrflow.errors import InvalidInputError
-from ocrflow.local.lambda_dispatch import InProcessLambda, function_name
+from ocrflow.local.dispatch import InProcessLambda, function_name
 
 
 def test_function_name_from_arn_or_name():

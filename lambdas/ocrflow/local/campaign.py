@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..local.runner import LocalRunner
+from .runner import LocalRunner
 
 
 def case_id(source_ref: str) -> str:

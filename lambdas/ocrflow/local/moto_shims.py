@@ -1,0 +1,120 @@
+"""Small, named corrections to moto 5.2's Step Functions interpreter for local runs.
+
+Each shim makes the interpreter do what AWS does with the same definition, or
+makes it cheaper, and is applied once per process before the first execution.
+``tests/unit/test_moto_shims.py`` shows each one is still needed.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import threading
+import types
+
+BATCH_SERVICE = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_batch"
+_applied = False
+_finished: dict[str, threading.Event] = {}
+_finished_lock = threading.Lock()
+
+
+def skip_batch_service() -> None:
+    """moto's task-service factory imports its AWS Batch integration, which imports moto.ec2 and
+    its region tables (0.6 s of a 1-page run); ocrflow's ASL never calls Batch."""
+    if BATCH_SERVICE in sys.modules:
+        return
+    stub = types.ModuleType(BATCH_SERVICE)
+
+    class StateTaskServiceBatch:  # noqa: D401 - the name moto's factory imports
+        def __init__(self, *args, **kwargs) -> None:
+            raise NotImplementedError("AWS Batch tasks are not available in ocrflow's local runs")
+
+    stub.StateTaskServiceBatch = StateTaskServiceBatch
+    sys.modules[BATCH_SERVICE] = stub
+
+
+def cache_asl_parsing() -> None:
+    """moto parses the ASL with ANTLR at every execution (40 ms for ours); the parsed program
+    is stateless (a Map runs its iterations on one tree at once), so it is parsed once."""
+    from moto.stepfunctions.parser.asl.parse import asl_parser
+
+    parser = asl_parser.AmazonStateLanguageParser
+    cache: dict[str, object] = {}
+    original = parser.parse
+
+    def parse(definition: str, *args, **kwargs):
+        if args or kwargs:
+            return original(definition, *args, **kwargs)
+        if definition not in cache:
+            cache[definition] = original(definition)
+        return cache[definition]
+
+    parser.parse = staticmethod(parse)
+
+
+def share_executions_on_copy() -> None:
+    """StartExecution deep-copies the state machine record with every execution it ever ran;
+    a running execution holds locks that cannot be copied, so a second execution started
+    while one runs (concurrent documents, a child workflow) fails. The copy only needs the
+    definition: it shares the list of executions instead."""
+    from moto.stepfunctions.models import StateMachine
+
+    def deepcopy(self, memo):
+        clone = type(self).__new__(type(self))
+        memo[id(self)] = clone
+        for name, value in self.__dict__.items():
+            setattr(clone, name, value if name == "executions" else copy.deepcopy(value, memo))
+        return clone
+
+    StateMachine.__deepcopy__ = deepcopy
+
+
+def keep_task_failure_cause() -> None:
+    """moto's SendTaskFailure handler drops ``cause``; Step Functions passes it to Catch, and the
+    failure path reads the ocrflow error from it."""
+    from moto.core.responses import EmptyResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def send_task_failure(self):
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause"))
+        return EmptyResult()
+
+    StepFunctionResponse.send_task_failure = send_task_failure
+
+
+def signal_termination() -> None:
+    """Let a caller wait for an execution to end instead of polling its status (polling sleeps
+    and, through the GIL, slows down the handlers being waited for)."""
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    original = BaseExecutionWorkerCommunication.terminated
+
+    def terminated(self) -> None:
+        original(self)
+        finished(self.execution.exec_arn).set()
+
+    BaseExecutionWorkerCommunication.terminated = terminated
+
+
+def finished(execution_arn: str) -> threading.Event:
+    """Set once the execution has ended (any status)."""
+    with _finished_lock:
+        return _finished.setdefault(execution_arn, threading.Event())
+
+
+def forget(execution_arn: str) -> None:
+    with _finished_lock:
+        _finished.pop(execution_arn, None)
+
+
+def apply() -> None:
+    global _applied
+    if _applied:
+        return
+    skip_batch_service()
+    cache_asl_parsing()
+    share_executions_on_copy()
+    keep_task_failure_cause()
+    signal_termination()
+    _applied = True

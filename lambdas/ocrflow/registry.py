@@ -1,0 +1,113 @@
+"""Every stage and every function of ocrflow, named once.
+
+Standard library only: the CDK app (which does not install ocrflow's
+dependencies), the ASL builder, the Lambda handlers, the SageMaker server and
+the local runner all read this module, so that adding a stage is one entry
+here plus its code. Everything else (state names, function names, ASL
+substitution keys, handler paths, settings prefixes, metric names) is derived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+
+def camel(name: str) -> str:
+    """``text_detection`` -> ``TextDetection``."""
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def load(path: str) -> Any:
+    """``"package.module:Name"`` -> the object, imported on demand."""
+    module, _, attribute = path.partition(":")
+    return getattr(import_module(module), attribute)
+
+
+@dataclass(frozen=True)
+class Function:
+    """A Lambda function of the stack; ``handler`` is the image CMD."""
+
+    name: str
+    handler: str
+    description: str
+
+    @property
+    def construct_id(self) -> str:
+        return camel(self.name)
+
+    @property
+    def substitution(self) -> str:
+        """The ``${...}`` placeholder of its ARN in the ASL."""
+        return f"{camel(self.name)}FunctionArn"
+
+    @property
+    def local_name(self) -> str:
+        return f"ocrflow-{self.name.replace('_', '-')}"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A page stage: a pure core class with its settings, run on one page by the page task."""
+
+    name: str
+    core: str
+    settings: str
+    result: str
+    offloadable: bool  # may leave Lambda for a SageMaker asynchronous endpoint
+    reads_upright: bool = True  # False: reads the page as ingested (rotation finds the turn)
+    needs_detection: bool = False  # reads the text detection output besides the upright page
+
+    @property
+    def state(self) -> str:
+        return camel(self.name)
+
+    @property
+    def function(self) -> Function:
+        return Function(self.name, "ocrflow.handlers.pages.handler", f"ocrflow {self.name} stage")
+
+    @property
+    def output_key(self) -> str:
+        return f"{self.name}.json"
+
+
+PAGE_STAGES: tuple[Stage, ...] = (
+    Stage("rotation", "ocrflow.stages.rotation:PageRotator", "ocrflow.settings:RotationSettings",
+          "ocrflow.schema.stages:RotationResult", offloadable=False, reads_upright=False),
+    Stage("regions", "ocrflow.stages.regions:RegionDetector", "ocrflow.settings:RegionsSettings",
+          "ocrflow.schema.stages:RegionsResult", offloadable=True),
+    Stage("text_detection", "ocrflow.stages.text_detection:TextDetector",
+          "ocrflow.settings:TextDetectionSettings", "ocrflow.schema.stages:DetectionResult", offloadable=True),
+    Stage("recognition", "ocrflow.stages.recognition:TextRecognizer", "ocrflow.settings:RecognitionSettings",
+          "ocrflow.schema.stages:RecognitionResult", offloadable=True, needs_detection=True),
+)
+
+# The offloadable stages served together by one endpoint: one image read, one model server.
+FUSED = "fused"
+FUSED_STAGES: tuple[Stage, ...] = tuple(stage for stage in PAGE_STAGES if stage.offloadable)
+
+INGEST = Function("ingest", "ocrflow.handlers.ingest.handler", "ocrflow ingest: checks and splits documents")
+VALIDATION = Function("validation", "ocrflow.handlers.validation.handler",
+                      "ocrflow validation: assembles, orders and checks the result")
+SCORER = Function("scorer", "ocrflow.handlers.scorer.handler", "ocrflow scorer of test events")
+STARTER = Function("starter", "ocrflow.handlers.starter.handler",
+                   "ocrflow starter: one execution per document and content")
+DISPATCHER = Function("dispatcher", "ocrflow.handlers.endpoint.dispatcher",
+                      "ocrflow dispatcher: page stage to a SageMaker asynchronous endpoint")
+COMPLETER = Function("completer", "ocrflow.handlers.endpoint.completer",
+                     "ocrflow completer: endpoint notification back to Step Functions")
+
+# What the state machine invokes directly, in the order a document meets them.
+PIPELINE_FUNCTIONS: tuple[Function, ...] = (INGEST, *(s.function for s in PAGE_STAGES), VALIDATION)
+
+
+def page_stage(name: str) -> Stage:
+    for stage in PAGE_STAGES:
+        if stage.name == name:
+            return stage
+    raise KeyError(f"no page stage {name!r}; known: {', '.join(s.name for s in PAGE_STAGES)}")
+
+
+def stage_names() -> tuple[str, ...]:
+    return tuple(stage.name for stage in PAGE_STAGES)

@@ -1,0 +1,44 @@
+"""What a task needs from the process it runs in: the object store and the built stages."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..registry import load, page_stage
+from ..storage import ObjectStore
+
+
+class StageCache:
+    """Stage objects built on first use and kept for the life of the process (a Lambda
+    container, an endpoint worker, a local run): model sessions load once.
+
+    ``overrides`` are settings fields on top of the environment's (a variant's overlay);
+    each distinct overlay is its own stage object.
+    """
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, overrides: dict | None = None) -> Any:
+        key = (name, json.dumps(overrides or {}, sort_keys=True, default=str))
+        with self._lock:
+            if key not in self._built:
+                stage = page_stage(name)
+                settings = load(stage.settings)(**(overrides or {}))
+                self._built[key] = load(stage.core)(settings)
+            return self._built[key]
+
+    def warm(self, names: list[str]) -> None:
+        """Build stages ahead of the first request (a server's /ping answers after this)."""
+        for name in names:
+            self.get(name)
+
+
+@dataclass
+class TaskContext:
+    store: ObjectStore = field(default_factory=ObjectStore)
+    stages: StageCache = field(default_factory=StageCache)

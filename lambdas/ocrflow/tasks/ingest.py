@@ -1,0 +1,48 @@
+"""Ingest: check the submitted document and split it into page images for this execution.
+
+The input object is only ever read. Its size is checked from the response
+headers before the body is downloaded.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ..documents import load_pages, sniff
+from ..errors import DocumentTooLargeError
+from ..schema.payloads import IngestRequest, IngestResult, PageRef
+from ..settings import IngestSettings
+from ..storage import WorkLayout, parse_s3_uri
+from .context import TaskContext
+
+
+class WorkSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_", extra="ignore")
+
+    max_concurrency: int = Field(default=4, ge=0, description="Pages processed at once (Map)")
+
+
+def ingest(request: IngestRequest, ctx: TaskContext, limits: IngestSettings | None = None,
+           work: WorkSettings | None = None) -> IngestResult:
+    limits, work = limits or IngestSettings(), work or WorkSettings()
+    detail = request.detail
+    bucket, key = parse_s3_uri(detail.document_uri)
+    response = ctx.store.open(bucket, key)
+    if response["ContentLength"] > limits.max_bytes:  # known from the headers, before the body is read
+        response["Body"].close()
+        raise DocumentTooLargeError(
+            f"the document is {response['ContentLength']} bytes, more than the limit of {limits.max_bytes}")
+    data = response["Body"].read()
+    layout = WorkLayout(detail.document_id, request.run_id)
+    pages = []
+    for page in load_pages(data, limits):
+        image_key = layout.page_image(page.number)
+        ctx.store.put_image(request.work_bucket, image_key, page.image, encoded=page.encoded)
+        pages.append(PageRef(page=page.number, image_key=image_key))
+    return IngestResult(
+        document_id=detail.document_id, run_id=request.run_id, bucket=request.work_bucket,
+        source_uri=detail.document_uri, media_type=sniff(data), page_count=len(pages),
+        pages=pages, max_concurrency=work.max_concurrency,
+        test=detail.test is not None, test_case=detail.test,
+    )

@@ -1,0 +1,91 @@
+"""The tasks the state machine invokes, each as the one thing every adapter wraps.
+
+An adapter (Lambda with Powertools, the SageMaker HTTP server, the local
+dispatcher) hands a ``TaskSpec`` the raw payload and gets the response model
+back, or an ``OcrflowError`` whose message is already the JSON description
+every runtime reports (``errors.for_runtime``): parsing and error mapping are
+written here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from pydantic import BaseModel, ValidationError
+
+from .. import errors
+from ..schema.events import ResultEvent
+from ..schema.payloads import IngestRequest, StageRequest, ValidationRequest
+from .context import TaskContext
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    request_model: type[BaseModel]
+    function: Callable[[BaseModel, TaskContext], BaseModel]
+    stage_of: Callable[[BaseModel], str] | None = None  # the stage a request names, for errors and metrics
+
+    def parse(self, event: dict) -> BaseModel:
+        try:
+            return self.request_model.model_validate(event)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+            raise errors.for_runtime(errors.PayloadError(f"{self.name} payload is invalid: {problems}"),
+                                     self.name) from None
+
+    def stage(self, request: BaseModel | None) -> str:
+        return self.stage_of(request) if self.stage_of and request is not None else self.name
+
+    def restricted_to(self, stage: str | None) -> "TaskSpec":
+        """The same task refusing requests for any other stage: a function or an endpoint
+        sized and loaded for one stage does not silently run another."""
+        if not stage:
+            return self
+        inner = self.function
+
+        def only(request, ctx):
+            if self.stage(request) != stage:
+                raise errors.PayloadError(f"this runtime serves the {stage} stage, not {self.stage(request)!r}",
+                                          stage=stage)
+            return inner(request, ctx)
+
+        return replace(self, function=only)
+
+    def __call__(self, event: dict, ctx: TaskContext) -> BaseModel:
+        request = self.parse(event)
+        try:
+            return self.function(request, ctx)
+        except errors.OcrflowError as exc:
+            raise errors.for_runtime(exc, self.stage(request)) from exc
+
+
+def _ingest(request, ctx):
+    from .ingest import ingest
+
+    return ingest(request, ctx)
+
+
+def _page(request, ctx):
+    from .pages import run_stage
+
+    return run_stage(request, ctx).task
+
+
+def _validate(request, ctx):
+    from .validation import validate
+
+    return validate(request, ctx)[0]
+
+
+def _score(event, ctx):
+    from .scorer import score
+
+    return score(event, ctx.store)
+
+
+INGEST = TaskSpec("ingest", IngestRequest, _ingest)
+PAGE = TaskSpec("page", StageRequest, _page, stage_of=lambda request: request.stage)
+VALIDATION = TaskSpec("validation", ValidationRequest, _validate)
+SCORER = TaskSpec("scorer", ResultEvent, _score)

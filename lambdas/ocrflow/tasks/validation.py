@@ -1,0 +1,54 @@
+"""Validation: assemble the document from the page stage outputs, apply the rules,
+write the three renderings, return the summary that ``OcrCompleted`` carries."""
+
+from __future__ import annotations
+
+import time
+
+from ..registry import PAGE_STAGES
+from ..render import to_text, to_textract
+from ..schema.document import Document
+from ..schema.events import ResultSummary, ResultUris
+from ..schema.payloads import PageTask, ValidationRequest
+from ..settings import ValidationSettings
+from ..stages.validation import PageAssembler, assemble_document
+from ..storage import WorkLayout
+from .context import TaskContext
+from .pages import stored_output
+
+
+def validate(request: ValidationRequest, ctx: TaskContext,
+             settings: ValidationSettings | None = None) -> tuple[ResultSummary, Document]:
+    start = time.perf_counter()
+    layout = WorkLayout(request.document_id, request.run_id)
+    assembler = PageAssembler(settings or ValidationSettings())
+    stage_ms: dict[str, float] = {}
+    pages, models = [], {}
+    for number in range(1, request.page_count + 1):
+        task = PageTask(document_id=request.document_id, run_id=request.run_id, bucket=request.bucket,
+                        page=number, image_key=layout.page_image(number))
+        outputs = {}
+        for stage in PAGE_STAGES:
+            output = stored_output(task, stage.name, ctx)
+            stage_ms[stage.name] = stage_ms.get(stage.name, 0.0) + output.elapsed_ms
+            outputs[stage.name], models[stage.name] = output.result, output.result.model
+        pages.append(assembler(number, outputs["rotation"], outputs["regions"], outputs["recognition"]))
+    document = assemble_document(request.document_id, pages, models)
+    store, bucket = ctx.store, request.bucket
+    uris = ResultUris(
+        document=store.put_model(bucket, layout.result("document.json"), document),
+        text=store.put_bytes(bucket, layout.result("document.txt"), to_text(document).encode(),
+                             "text/plain; charset=utf-8"),
+        textract=store.put_json(bucket, layout.result("textract.json"), to_textract(document)),
+    )
+    stage_ms["validation"] = (time.perf_counter() - start) * 1e3
+    lines = [line for page in document.pages for line in page.lines]
+    summary = ResultSummary(
+        document_id=request.document_id, status=document.status, pages=len(document.pages),
+        lines=len(lines), words=sum(len(line.words) for line in lines),
+        mean_confidence=round(sum(line.confidence for line in lines) / len(lines), 4) if lines else 0.0,
+        findings=len(document.findings) + sum(len(p.findings) for p in document.pages),
+        stage_milliseconds={k: round(v, 1) for k, v in stage_ms.items()}, results=uris,
+        test=request.test, test_case=request.test_case,
+    )
+    return summary, document

@@ -1,0 +1,81 @@
+"""Each moto shim changes what moto 5.2 does: with it, the behaviour AWS has; without it, the defect.
+
+Run in subprocesses: a shim patches moto for the whole process, and the point is to see moto
+both with and without it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+SCRIPT = textwrap.dedent('''
+    import json, sys, threading, time
+    from ocrflow.local import moto_shims
+    skip = set(sys.argv[1].split(",")) - {""}
+    for name in ("skip_batch_service", "cache_asl_parsing", "share_executions_on_copy",
+                 "keep_task_failure_cause", "signal_termination"):
+        if name not in skip:
+            getattr(moto_shims, name)()
+    from ocrflow.local.statemachine import local_environment
+    local_environment()
+    import boto3
+    from moto import mock_aws
+    from ocrflow.local.dispatch import dispatch_lambda
+    out = {}
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        sfn = boto3.client("stepfunctions")
+        role = "arn:aws:iam::123456789012:role/r"
+        tokens = []
+        def remember(event, context):
+            tokens.append(event["token"])
+            return {}
+        with dispatch_lambda({"cb": remember}):
+            waiting = sfn.create_state_machine(name="cb", roleArn=role, definition=json.dumps({
+                "StartAt": "T", "States": {"T": {
+                    "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                    "Parameters": {"FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:cb",
+                                   "Payload": {"token.$": "$$.Task.Token"}},
+                    "Catch": [{"ErrorEquals": ["ModelError"], "ResultPath": "$.error", "Next": "P"}],
+                    "End": True}, "P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+            arn = sfn.start_execution(stateMachineArn=waiting, name="three")["executionArn"]
+            while not tokens:
+                time.sleep(0.01)
+            sfn.send_task_failure(taskToken=tokens[0], error="ModelError", cause='{"errorMessage": "m"}')
+            if "signal_termination" not in skip:
+                out["signalled"] = moto_shims.finished(arn).wait(10)
+            while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
+                time.sleep(0.01)
+            out["cause"] = json.loads(sfn.describe_execution(executionArn=arn)["output"])["error"]["Cause"]
+            slow = sfn.create_state_machine(name="slow", roleArn=role, definition=json.dumps({
+                "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": True}}}))["stateMachineArn"]
+            try:
+                sfn.start_execution(stateMachineArn=slow, name="one")
+                sfn.start_execution(stateMachineArn=slow, name="two")
+                out["second_start"] = "ok"
+            except Exception as exc:
+                out["second_start"] = type(exc).__name__
+    out["ec2_imported"] = "moto.ec2" in sys.modules
+    print(json.dumps(out))
+''')
+
+
+def run(skip: str = "") -> dict:
+    done = subprocess.run([sys.executable, "-c", SCRIPT, skip], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_with_the_shims_moto_behaves_like_aws():
+    assert run() == {"second_start": "ok", "signalled": True, "cause": '{"errorMessage": "m"}',
+                     "ec2_imported": False}
+
+
+def test_without_them_each_defect_is_back():
+    bare = run("skip_batch_service,keep_task_failure_cause,signal_termination")
+    assert bare["cause"] is None, "SendTaskFailure dropped the cause"
+    assert bare["ec2_imported"] is True, "the Batch integration pulls in moto.ec2"
+    # an execution, running or finished, holds locks that StartExecution's deep copy cannot copy
+    assert run("share_executions_on_copy")["second_start"] == "TypeError"
