@@ -109,7 +109,14 @@ def test_sideways_margin_number_is_read(pipeline):
     page = np.full((body.shape[0] + 300, body.shape[1] + 80, 3), 255, dtype=np.uint8)
     page[: body.shape[0], : body.shape[1]] = body
     page[60 : 60 + number.shape[0], -70 : -70 + number.shape[1]] = number
-    assert "82092117" in texts(pipeline(page))
+    result = pipeline(page)
+    assert "82092117" in texts(result)
+    (sideways,) = [line for line in result.lines if line.text == "82092117"]
+    l, t, r, b = bounding_box(np.array(sideways.polygon))
+    assert b - t > 3 * (r - l), "the line stands upright on the page"
+    for word in sideways.words:  # word boxes map back onto the sideways line, top to bottom
+        wl, wt, wr, wb = bounding_box(np.array(word.polygon))
+        assert l - 2 <= wl and wr <= r + 2 and t - 2 <= wt < wb <= b + 2
 
 
 def test_big_scan_is_processed_at_full_size(pipeline):

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 import numpy as np
 
-from ..inference import OnnxModel
+from ..inference.session import OnnxModel
 from ..schema.common import to_polygon
 from ..schema.stages import DetectedLine, RecognitionResult, RecognizedLine, RecognizedWord
 from ..settings import RecognitionSettings
@@ -62,7 +62,7 @@ class LineCrop:
         self.vertical = height / width >= VERTICAL_RATIO
         if self.vertical:  # read top-to-bottom text as a horizontal line
             image = cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE)
-            turn = np.array([[0, -1, width], [1, 0, 0], [0, 0, 1]], dtype=np.float64)
+            turn = np.array([[0, 1, 0], [-1, 0, width], [0, 0, 1]], dtype=np.float64)  # as ROTATE_90_COUNTERCLOCKWISE
             to_crop = turn @ to_crop
         self.flipped = False
         self.image = image

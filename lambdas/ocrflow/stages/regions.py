@@ -10,8 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..geometry import iou_matrix
-from ..inference import OnnxModel
+from ..inference.session import OnnxModel
 from ..schema.stages import Region, RegionsResult
 from ..settings import RegionsSettings
 
@@ -19,7 +18,8 @@ INPUT_HW = (800, 608)
 STRIDES = (8, 16, 32, 64)
 MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
-NMS_TOP_K = 1000
+NMS_TOP_K = 1000  # per feature map, before NMS
+NMS_CANDIDATES = 200
 KEEP_TOP_K = 100
 
 
@@ -53,16 +53,11 @@ def decode_heads(outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hard_nms(boxes: np.ndarray, scores: np.ndarray, iou: float, keep: int) -> list[int]:
-    order = list(np.argsort(scores)[::-1][:200])
-    picked = []
-    while order and len(picked) < keep:
-        best = order.pop(0)
-        picked.append(best)
-        if not order:
-            break
-        overlap = iou_matrix(boxes[order], boxes[best][None])[:, 0]
-        order = [i for i, o in zip(order, overlap) if o <= iou]
-    return picked
+    """OpenCV's NMS over the NMS_CANDIDATES best boxes (l, t, r, b), best first."""
+    order = np.argsort(scores)[::-1][:NMS_CANDIDATES]
+    rects = [[float(l), float(t), float(r - l), float(b - t)] for l, t, r, b in boxes[order]]
+    picked = cv2.dnn.NMSBoxes(rects, [float(s) for s in scores[order]], 0.0, iou, top_k=keep)
+    return [int(order[i]) for i in np.asarray(picked, dtype=np.int64).reshape(-1)]
 
 
 class RegionDetector:

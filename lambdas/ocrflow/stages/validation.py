@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from ..settings import ValidationSettings
 from .reading_order import paragraphs, reading_order
 
 REGION_COVER = 0.5
+MAIN_SCRIPT_SHARE = 0.1
 # Control characters, the replacement character and private-use code points never belong in text.
 SUSPICIOUS = re.compile(r"[\u0000-\u001f\u007f-\u009f\ufffd\ue000-\uf8ff]")
 
@@ -41,13 +43,20 @@ def is_suspicious(text: str, page_scripts: set[str]) -> bool:
     return bool(scripts(text) - page_scripts)
 
 
+def script_of(char: str) -> str:
+    return unicodedata.name(char, "UNKNOWN").split(" ")[0]
+
+
 def scripts(text: str) -> set[str]:
-    out = set()
-    for char in text:
-        if char.isalpha():
-            name = unicodedata.name(char, "UNKNOWN").split(" ")[0]
-            out.add(name)
-    return out
+    return {script_of(char) for char in text if char.isalpha()}
+
+
+def main_scripts(texts) -> set[str]:
+    """The scripts the page is written in: each holding at least MAIN_SCRIPT_SHARE of its letters.
+    Counted in letters, not lines, so that a page of one clean line has a script too."""
+    letters = Counter(script_of(char) for text in texts for char in text if char.isalpha())
+    total = sum(letters.values())
+    return {script for script, count in letters.items() if count >= MAIN_SCRIPT_SHARE * total}
 
 
 def region_of(box: tuple[float, ...], regions: RegionsResult) -> str | None:
@@ -120,12 +129,8 @@ class PageAssembler:
             findings.append(Finding(
                 code="LOW_CONFIDENCE_LINE", severity="info", page=page.number, line_ids=low,
                 message=f"{len(low)} of {len(page.lines)} lines read with confidence < {s.low_confidence}"))
-        counts: dict[str, int] = {}
-        for line in page.lines:
-            for script in scripts(line.text):
-                counts[script] = counts.get(script, 0) + 1
-        main_scripts = {k for k, v in counts.items() if v >= max(2, 0.2 * len(page.lines))}
-        odd = [l.id for l in page.lines if is_suspicious(l.text, main_scripts)]
+        page_scripts = main_scripts(line.text for line in page.lines)
+        odd = [line.id for line in page.lines if is_suspicious(line.text, page_scripts)]
         if odd:
             findings.append(Finding(
                 code="SUSPICIOUS_CHARACTERS", severity="info", page=page.number, line_ids=odd,
