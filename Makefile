@@ -30,9 +30,12 @@ install: $(INSTALLED)
 models: $(INSTALLED)
 	$(BIN)/ocrflow models fetch
 
-# Offline: no Docker daemon, no AWS account (image assets are staged, built by `cdk deploy`).
+# No Docker daemon, no AWS account (image assets are staged, built by `cdk deploy`). Context as JSON:
+# make synth CONTEXT='{"ocrflow:stage_backends": {"fused": "sagemaker_async"}}'
+CONTEXT ?= {}
 synth: $(VENV)/.infra-installed
-	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_OUTDIR=cdk.out $(BIN)/python infra/app.py
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='$(CONTEXT)' \
+		$(BIN)/python infra/app.py
 	@# cfn-lint's exit code is a bit mask: 2 = errors (fail), 4 = warnings, 8 = informational.
 	$(BIN)/cfn-lint cdk.out/*.template.json; status=$$?; [ $$(( status & 2 )) -eq 0 ]
 

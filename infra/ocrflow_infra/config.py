@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import json
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ocrflow.orchestration.backends import Backends
 
 from . import REPO  # noqa: F401 - re-exported for the constructs
 
@@ -28,7 +32,24 @@ DEFAULT_FUNCTIONS = {
     "recognition": FunctionConfig(memory_mb=3008, timeout_seconds=300),
     "validation": FunctionConfig(memory_mb=1024, timeout_seconds=120),
     "scorer": FunctionConfig(memory_mb=1024, timeout_seconds=120),
+    "dispatcher": FunctionConfig(memory_mb=512, timeout_seconds=60),
+    "completer": FunctionConfig(memory_mb=512, timeout_seconds=60),
 }
+# Context keys also accepted under another name (the issue that introduced them spelled them so).
+ALIASES = {"stage_backends": "stageBackends"}
+
+
+class EndpointConfig(BaseModel):
+    """How every SageMaker asynchronous endpoint of the stack is sized and scaled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instance_type: str = Field(default="ml.g4dn.xlarge", description="One NVIDIA T4 per instance")
+    max_instances: int = Field(default=2, ge=1, le=100)
+    max_concurrent_invocations: int = Field(default=4, ge=1, le=1000, description="Per instance")
+    backlog_per_instance: float = Field(default=8.0, gt=0, description="Target of the target-tracking policy")
+    model_archive: str = Field(default="build/model.tar.gz", description="Written by `ocrflow models fetch "
+                               "--archive` at synthesis when missing; relative to the repository")
 
 
 class StackConfig(BaseModel):
@@ -43,6 +64,19 @@ class StackConfig(BaseModel):
     log_retention_days: int = Field(default=30, ge=1)
     alarm_email: str | None = None
     functions: dict[str, FunctionConfig] = Field(default_factory=lambda: dict(DEFAULT_FUNCTIONS))
+    stage_backends: dict[str, str] = Field(
+        default_factory=dict, description='e.g. {"text_detection": "sagemaker_async"} or {"fused": "sagemaker_async"}')
+    endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
+
+    @field_validator("stage_backends")
+    @classmethod
+    def _known_backends(cls, value: dict[str, str]) -> dict[str, str]:
+        Backends.parse(value)  # raises ValueError with what is wrong
+        return value
+
+    @property
+    def backends(self) -> Backends:
+        return Backends.parse(self.stage_backends)
 
     def function(self, name: str) -> FunctionConfig:
         return self.functions.get(name, DEFAULT_FUNCTION)
@@ -52,6 +86,10 @@ class StackConfig(BaseModel):
         values = {}
         for name in cls.model_fields:
             raw = node.try_get_context(PREFIX + name)
+            if raw is None and name in ALIASES:
+                raw = node.try_get_context(ALIASES[name])
+            if isinstance(raw, str) and raw.lstrip().startswith("{"):  # `-c key='{...}'` arrives as text
+                raw = json.loads(raw)
             if raw is not None:
                 values[name] = raw
         if "functions" in values:  # partial overrides: {"recognition": {"memory_mb": 4096}}

@@ -34,7 +34,8 @@ class StageFunctions(Construct):
             function = lambda_.DockerImageFunction(
                 self, spec.construct_id,
                 code=lambda_.DockerImageCode.from_image_asset(
-                    str(REPO), file="lambdas/Dockerfile", cmd=[spec.handler], exclude=ASSET_EXCLUDES),
+                    str(REPO), file="lambdas/Dockerfile", target="lambda", cmd=[spec.handler],
+                    exclude=ASSET_EXCLUDES),
                 memory_size=sizing.memory_mb, timeout=Duration.seconds(sizing.timeout_seconds),
                 reserved_concurrent_executions=sizing.reserved_concurrency,
                 architecture=lambda_.Architecture.X86_64, tracing=lambda_.Tracing.ACTIVE,

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from ocrflow.registry import PAGE_STAGES, PIPELINE_FUNCTIONS
+from ocrflow.orchestration import asl
+from ocrflow.registry import COMPLETER, PAGE_STAGES, SCORER
 
 from .bus import EventContract
 from .config import StackConfig
-from .functions import StageFunctions
+from .endpoints import AsyncEndpoint, EndpointResources
+from .functions import ASSET_EXCLUDES, StageFunctions
 from .monitoring import Monitoring
 from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources, arn_token
 from .storage import RESULTS_PREFIX, SCORES_PREFIX, WORK_PREFIX, Storage
-from .workflow import Workflow
+from .workflow import Workflow, secure_queue
 
 
-def allow(function, actions: list[str], bucket: s3.IBucket, prefix: str = "") -> None:
+def allow(grantee, actions: list[str], bucket: s3.IBucket, prefix: str = "") -> None:
     """Object actions on one prefix of one bucket, acknowledged to cdk-nag with the reason."""
-    function.add_to_role_policy(iam.PolicyStatement(actions=actions,
-                                                    resources=[bucket.arn_for_objects(f"{prefix}*")]))
-    acknowledge_resources(function, [f"{bucket_token(bucket)}/{prefix}*"],
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=actions, resources=[bucket.arn_for_objects(f"{prefix}*")]))
+    acknowledge_resources(grantee, [f"{bucket_token(bucket)}/{prefix}*"],
                           f"Object keys are per document; access is limited to {prefix or 'the bucket'}.")
 
 
@@ -36,14 +40,24 @@ class OcrflowStack(Stack):
         storage = Storage(self, "Storage", input_bucket_name=config.input_bucket_name,
                           work_retention_days=config.work_retention_days, s3_trigger=config.s3_trigger)
         contract = EventContract(self, "Events", bus_name=config.bus_name)
-        functions = StageFunctions(
-            self, "Functions", config=config, log_retention_days=config.log_retention_days,
-            environment={"OCRFLOW_MAX_CONCURRENCY": str(config.max_concurrency),
-                         "OCRFLOW_EVENT_BUS_NAME": config.bus_name,
-                         "OCRFLOW_SCORES_BUCKET": storage.work_bucket.bucket_name}).functions
+        backends = config.backends
+        resources = EndpointResources(self, "EndpointResources", config=config.endpoint,
+                                      asset_excludes=ASSET_EXCLUDES) if backends.endpoints else None
+        environment = {"OCRFLOW_MAX_CONCURRENCY": str(config.max_concurrency),
+                       "OCRFLOW_EVENT_BUS_NAME": config.bus_name,
+                       "OCRFLOW_SCORES_BUCKET": storage.work_bucket.bucket_name}
+        if resources is not None:
+            environment["OCRFLOW_ENDPOINT_TOKEN_TABLE"] = resources.tokens.table_name
+        deployed = (*asl.functions_invoked(backends), SCORER, *([COMPLETER] if backends.endpoints else []))
+        functions = StageFunctions(self, "Functions", config=config, log_retention_days=config.log_retention_days,
+                                   environment=environment, functions=deployed).functions
+        endpoints = [AsyncEndpoint(self, f"{e.state}Endpoint", endpoint=e, resources=resources,
+                                   work_bucket=storage.work_bucket, config=config.endpoint)
+                     for e in backends.endpoints]
         workflow = Workflow(self, "Workflow", bus=contract.bus, functions=functions,
                             work_bucket=storage.work_bucket, input_bucket=storage.input_bucket,
-                            s3_trigger=config.s3_trigger, log_retention_days=config.log_retention_days)
+                            s3_trigger=config.s3_trigger, log_retention_days=config.log_retention_days,
+                            backends=backends, endpoint_names={e.spec.substitution: e.name for e in endpoints})
         scorer_rule = contract.add_scorer(functions["scorer"])
         contract.add_example_consumer()
 
@@ -51,17 +65,20 @@ class OcrflowStack(Stack):
         allow(functions["ingest"], ["s3:GetObject"], inputs)
         allow(functions["ingest"], ["s3:PutObject"], work, WORK_PREFIX)
         for stage in PAGE_STAGES:
-            allow(functions[stage.name], ["s3:GetObject", "s3:PutObject"], work, WORK_PREFIX)
+            if stage.name in functions:
+                allow(functions[stage.name], ["s3:GetObject", "s3:PutObject"], work, WORK_PREFIX)
         allow(functions["validation"], ["s3:GetObject"], work, WORK_PREFIX)
         allow(functions["validation"], ["s3:PutObject"], work, RESULTS_PREFIX)
         allow(functions["scorer"], ["s3:GetObject"], work, RESULTS_PREFIX)
         allow(functions["scorer"], ["s3:GetObject"], inputs)
         allow(functions["scorer"], ["s3:PutObject"], work, SCORES_PREFIX)
         contract.bus.grant_put_events_to(functions["scorer"])
+        invoked = [f"{arn_token(functions[f.name])}:*" for f in asl.functions_invoked(backends)]
         acknowledge_resources(
-            workflow.state_machine, ["*", *[f"{arn_token(functions[f.name])}:*" for f in PIPELINE_FUNCTIONS]],
+            workflow.state_machine, ["*", *invoked],
             "Invoking a function covers its versions (arn:*); log delivery and X-Ray actions have "
             "no resource-level permissions.")
+        callback_dead_letters = self._callbacks(endpoints, resources, functions, workflow, work)
 
         for child in self.node.children:  # the custom resource behind S3 -> EventBridge notifications
             if child.node.id.startswith("BucketNotificationsHandler"):
@@ -69,10 +86,46 @@ class OcrflowStack(Stack):
                             "notifications for the input bucket; it only writes its logs.")
         self.monitoring = Monitoring(
             self, "Monitoring", state_machine=workflow.state_machine, functions=functions,
-            dead_letter_queues=[workflow.dead_letters], alarm_email=config.alarm_email)
+            dead_letter_queues=[workflow.dead_letters, *callback_dead_letters], alarm_email=config.alarm_email)
         self.functions, self.workflow, self.contract, self.storage = functions, workflow, contract, storage
         self.scorer_rule = scorer_rule
         CfnOutput(self, "EventBusName", value=contract.bus.event_bus_name)
         CfnOutput(self, "InputBucketName", value=inputs.bucket_name)
         CfnOutput(self, "WorkBucketName", value=work.bucket_name)
         CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)
+        for endpoint in endpoints:
+            CfnOutput(self, f"{endpoint.spec.state}EndpointName", value=endpoint.name)
+        self.endpoints = endpoints
+
+    def _callbacks(self, endpoints: list[AsyncEndpoint], resources: EndpointResources | None,
+                   functions: dict[str, lambda_.IFunction], workflow: Workflow, work: s3.IBucket) -> list:
+        """Grants of the endpoint path: the dispatcher hands a page to an endpoint, the endpoint
+        reads the page and writes the stage outputs, the completer hands the answer back."""
+        if not endpoints:
+            return []
+        dispatcher, completer = functions["dispatcher"], functions["completer"]
+        allow(dispatcher, ["s3:PutObject"], work, WORK_PREFIX)
+        resources.tokens.grant(dispatcher, "dynamodb:PutItem", "dynamodb:UpdateItem")
+        resources.tokens.grant(completer, "dynamodb:GetItem", "dynamodb:DeleteItem")
+        allow(completer, ["s3:GetObject"], work, WORK_PREFIX)
+        workflow.state_machine.grant_task_response(completer)
+        failures = secure_queue(self, "CompleterFailures",
+                                dead_letter_reason="It is the dead-letter queue of the endpoint notifications.")
+        for endpoint in endpoints:
+            dispatcher.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:InvokeEndpointAsync"],
+                                                              resources=[endpoint.arn]))
+            allow(endpoint.role, ["s3:GetObject", "s3:PutObject"], work, WORK_PREFIX)
+            resources.image.repository.grant_pull(endpoint.role)
+            model = resources.model_data
+            endpoint.role.add_to_policy(iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[model.bucket.arn_for_objects(model.s3_object_key)]))
+            for topic in (endpoint.succeeded, endpoint.failed):
+                topic.grant_publish(endpoint.role)
+                topic.add_subscription(subscriptions.LambdaSubscription(completer, dead_letter_queue=failures))
+            endpoint.role.add_to_policy(iam.PolicyStatement(
+                actions=["cloudwatch:PutMetricData", "logs:CreateLogGroup", "logs:CreateLogStream",
+                         "logs:PutLogEvents", "logs:DescribeLogStreams", "ecr:GetAuthorizationToken"],
+                resources=["*"]))
+            acknowledge_resources(endpoint.role, ["*"], "SageMaker's own logging and metrics, and the ECR "
+                                  "authorization token, have no resource-level permissions.")
+        return [failures]

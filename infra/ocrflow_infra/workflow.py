@@ -17,7 +17,6 @@ from constructs import Construct
 
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
-from ocrflow.registry import PIPELINE_FUNCTIONS
 
 from . import REPO
 from .functions import retention
@@ -36,10 +35,12 @@ class Workflow(Construct):
     def __init__(self, scope: Construct, id: str, *, bus: events.IEventBus,
                  functions: dict[str, lambda_.IFunction], work_bucket: s3.IBucket,
                  input_bucket: s3.IBucket, s3_trigger: bool, log_retention_days: int,
-                 backends: Backends | None = None) -> None:
+                 backends: Backends | None = None, endpoint_names: dict[str, str] | None = None) -> None:
         super().__init__(scope, id)
         self.definition = asl.build(backends)
-        substitutions = {f.substitution: functions[f.name].function_arn for f in PIPELINE_FUNCTIONS}
+        invoked = asl.functions_invoked(backends)
+        substitutions = {f.substitution: functions[f.name].function_arn for f in invoked}
+        substitutions.update(endpoint_names or {})
         substitutions.update(EventBusName=bus.event_bus_name, WorkBucketName=work_bucket.bucket_name)
         self.log_group = logs.LogGroup(self, "ExecutionLogs", retention=retention(log_retention_days))
         self.state_machine = sfn.StateMachine(
@@ -51,7 +52,7 @@ class Workflow(Construct):
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL,
                                 include_execution_data=False),
         )
-        for function in PIPELINE_FUNCTIONS:
+        for function in invoked:
             functions[function.name].grant_invoke(self.state_machine)
         bus.grant_put_events_to(self.state_machine)
 

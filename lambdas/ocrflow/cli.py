@@ -22,8 +22,14 @@ def render(document: Document, fmt: str) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .local.runner import LocalRunner
+    from .orchestration.backends import Backends
 
-    runner = LocalRunner(trace=args.trace)
+    try:
+        backends = Backends.parse(args.stage_backend)
+    except ValueError as exc:
+        print(f"ocrflow: --stage-backend: {exc}", file=sys.stderr)
+        return 2
+    runner = LocalRunner(trace=args.trace, backends=backends)
     try:
         return _run_all(runner, args)
     finally:
@@ -92,7 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("json", "text", "textract"), default="json")
     run.add_argument("--out", type=Path, help="write DIR/<stem>.json|.txt instead of stdout")
     run.add_argument("--trace", action="store_true", help="print each state and its duration")
+    run.add_argument("--stage-backend", action="append", metavar="STAGE=BACKEND",
+                     help="run a stage (regions, text_detection, recognition) or 'fused' on an emulated "
+                          "SageMaker asynchronous endpoint: e.g. text_detection=sagemaker_async")
     run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="serve a page stage as a SageMaker container (GET /ping, POST /invocations)")
+    from .serving import server
+
+    server.add_arguments(serve)
+    serve.set_defaults(func=server.run)
 
     ev = sub.add_parser("eval", help="score manifests as test events through the local state machine")
     ev.add_argument("manifests", nargs="+", type=Path, help="SageMaker Ground Truth manifests")

@@ -29,8 +29,9 @@ class InferenceSettings(BaseSettings):
     model_dir: Path = Field(default_factory=default_model_dir, validation_alias=_shared("MODEL_DIR"))
     threads: int = Field(default=2, ge=1, validation_alias=_shared("THREADS"))
     providers: list[str] = Field(
-        default_factory=lambda: ["CPUExecutionProvider"], validation_alias=_shared("PROVIDERS")
-    )
+        default_factory=lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"],
+        validation_alias=_shared("PROVIDERS"),
+        description="In order of preference; those this onnxruntime build lacks are skipped")
 
 
 class IngestSettings(BaseSettings):

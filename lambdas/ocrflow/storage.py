@@ -21,13 +21,31 @@ import cv2
 import numpy as np
 from pydantic import BaseModel
 
-from .errors import CorruptDocumentError, StorageError, TransientError
+from .errors import CorruptDocumentError, OcrflowError, StorageError, TransientError
 
 Model = TypeVar("Model", bound=BaseModel)
-THROTTLING = {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout",
-              "ServiceUnavailable", "InternalError", "503"}
+THROTTLING = {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "ServiceUnavailable",
+              "InternalError", "InternalFailure", "503", "ProvisionedThroughputExceededException",
+              "RequestLimitExceeded", "TooManyRequestsException"}
 PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]
 IMAGE_CACHE_SIZE = 4
+
+
+def aws_call(client, operation: str, *, what: str, permanent: type[OcrflowError] = StorageError, **kwargs):
+    """Call an AWS API; throttling and connection trouble are a ``TransientError`` (retried by the
+    state machine), any other refusal is ``permanent``."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return getattr(client, operation)(**kwargs)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in THROTTLING:
+            raise TransientError(f"{operation} {what} throttled: {code}") from exc
+        raise permanent(f"{operation} {what} failed: {code}: {exc.response.get('Error', {}).get('Message', '')}"
+                        ) from exc
+    except BotoCoreError as exc:
+        raise TransientError(f"{operation} {what} failed: {exc}") from exc
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
@@ -88,18 +106,8 @@ class ObjectStore:
         return self._clients[service]
 
     def _call(self, operation: str, **kwargs):
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return getattr(self.client, operation)(**kwargs)
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            where = f"s3://{kwargs.get('Bucket')}/{kwargs.get('Key', '')}"
-            if code in THROTTLING:
-                raise TransientError(f"S3 {operation} {where} throttled: {code}") from exc
-            raise StorageError(f"S3 {operation} {where} failed: {code}") from exc
-        except BotoCoreError as exc:
-            raise TransientError(f"S3 {operation} failed: {exc}") from exc
+        where = f"s3://{kwargs.get('Bucket')}/{kwargs.get('Key', '')}"
+        return aws_call(self.client, operation, what=where, **kwargs)
 
     def open(self, bucket: str, key: str) -> dict:
         """The GetObject response: headers (ContentLength...) known before the body is read."""

@@ -33,6 +33,7 @@ class OnnxModel:
         # (a Lambda runtime, the local state machine) for two cores.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         available = set(ort.get_available_providers())
+        # CUDA where this onnxruntime build and machine have it (a GPU endpoint), else the CPU.
         chosen = [p for p in providers if p in available] or ["CPUExecutionProvider"]
         try:
             self.session = ort.InferenceSession(str(path), options, providers=chosen)
@@ -58,5 +59,15 @@ class OnnxModel:
             raise ModelError(f"model file {self.path} has no 'character' metadata")
         return text.splitlines()
 
+    @property
+    def provider(self) -> str:
+        return self.session.get_providers()[0]
+
     def run(self, batch: np.ndarray) -> list[np.ndarray]:
         return self.session.run(None, {self.input_names[0]: batch})
+
+
+def loaded_providers() -> dict[str, str]:
+    """Each loaded model file and the execution provider that runs it (CUDA or CPU)."""
+    with _LOCK:
+        return {model.path.name: model.provider for model in _CACHE.values()}

@@ -92,12 +92,49 @@ class LocalRunner:
                 logger.setLevel("ERROR")
             self.handlers = {f.local_name: h for f, h in pipeline_handlers(
                 self.context, powertools=self.powertools).items()}
+            if self.backends.endpoints:
+                self._start_endpoints()
             self._dispatch = dispatch_lambda(self.handlers)
             self.lambdas = self._dispatch.__enter__()
         return self._machine
 
+    def _start_endpoints(self) -> None:
+        """The switched stages' endpoints (emulated, running the serving app), the dispatcher that
+        calls them and the completer their notifications reach."""
+        from ..registry import COMPLETER, DISPATCHER
+        from ..storage import ObjectStore
+        from ..tasks.specs import COMPLETE, DISPATCH
+        from .async_endpoint import LocalAsyncEndpoints
+        from .handlers import local_handler
+        from .statemachine import ACCOUNT, REGION, WORK_BUCKET, substitutions
+
+        names = substitutions(self.backends)
+        completer = local_handler(COMPLETE, self.context)
+        self.endpoints = LocalAsyncEndpoints(
+            endpoints={names[e.substitution]: e.key for e in self.backends.endpoints},
+            context=TaskContext(store=ObjectStore(), stages=self.context.stages), bucket=WORK_BUCKET,
+            deliver=lambda event: completer(event, LocalContext(COMPLETER.local_name)), region=REGION,
+            account=ACCOUNT)
+        self.endpoints.start()
+        if self.powertools:  # the production handler, with the emulator injected into its container context
+            from ..handlers import endpoint
+            from ..handlers.runtime import CONTEXT
+
+            CONTEXT.clients["sagemaker-runtime"] = self.endpoints
+            self.handlers[DISPATCHER.local_name] = endpoint.dispatcher
+        else:
+            injected = TaskContext(store=self.context.store, stages=self.context.stages,
+                                   clients={"sagemaker-runtime": self.endpoints})
+            self.handlers[DISPATCHER.local_name] = local_handler(DISPATCH, injected)
+
+    def endpoint_fault(self) -> str | None:
+        endpoints = getattr(self, "endpoints", None)
+        return endpoints.failures[0] if endpoints is not None and endpoints.failures else None
+
     def close(self) -> None:
         if self._machine is not None:
+            if getattr(self, "endpoints", None) is not None:
+                self.endpoints.close()
             self._dispatch.__exit__(None, None, None)
             self._machine.close()
             self._machine = None
@@ -118,7 +155,7 @@ class LocalRunner:
     def run_detail(self, detail: dict) -> Outcome:
         machine = self.machine
         before = machine.received  # every earlier run drained the queue after itself
-        execution = machine.execute(detail)
+        execution = machine.execute(detail, broken=self.endpoint_fault)
         lines, totals = ([], {})
         if self.trace:  # the history is an extra API call; only --trace and benchmarks need it
             lines, totals = state_durations(machine.history(execution["executionArn"]))

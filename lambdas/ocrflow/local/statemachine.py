@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from datetime import datetime, timezone
+from typing import Callable
 
 from ..orchestration import asl
 from ..orchestration.backends import Backends
@@ -77,6 +79,14 @@ class LocalStateMachine:
         # The scorer's rule uses the pattern the CDK app deploys; here it feeds a queue that the
         # runner drains into the scorer, as EventBridge would invoke it.
         self.scorer_queue_url = self.rule_to_queue("ocrflow-scorer", PATTERNS["scorer"])
+        if self.backends.endpoints:
+            from ..tasks.endpoint import EndpointSettings
+
+            self.token_table = EndpointSettings().token_table
+            boto3.client("dynamodb", region_name=REGION).create_table(
+                TableName=self.token_table, BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": "inference_id", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "inference_id", "AttributeType": "S"}])
         self.definition = asl.fill(asl.build(self.backends), substitutions(self.backends))
         self.arn = self.sfn.create_state_machine(
             name="ocrflow", definition=self.definition, type="STANDARD",
@@ -118,16 +128,23 @@ class LocalStateMachine:
         return self.sfn.start_execution(stateMachineArn=self.arn, name=name or str(uuid.uuid4()),
                                         input=json.dumps(self.envelope(detail)))["executionArn"]
 
-    def wait(self, execution_arn: str, timeout: float = 3600.0) -> dict:
-        """Block until the execution ends (no polling) and describe it."""
-        if not moto_shims.finished(execution_arn).wait(timeout):
-            self.sfn.stop_execution(executionArn=execution_arn, error="LocalTimeout")
-            raise TimeoutError(f"execution {execution_arn} still running after {timeout} s")
+    def wait(self, execution_arn: str, timeout: float = 3600.0,
+             broken: Callable[[], str | None] = lambda: None) -> dict:
+        """Block until the execution ends (signalled, not polled) and describe it. ``broken`` names a
+        local fault that will keep it waiting forever (a completer that failed): it is stopped."""
+        finished, deadline = moto_shims.finished(execution_arn), time.monotonic() + timeout
+        while not finished.wait(0.5):
+            reason = broken()
+            if reason or time.monotonic() > deadline:
+                self.sfn.stop_execution(executionArn=execution_arn, error="LocalFault",
+                                        cause=reason or f"still running after {timeout} s")
+                finished.wait(10)
+                break
         return self.sfn.describe_execution(executionArn=execution_arn)
 
-    def execute(self, detail: dict, timeout: float = 3600.0) -> dict:
+    def execute(self, detail: dict, timeout: float = 3600.0, broken: Callable[[], str | None] = lambda: None) -> dict:
         """Start an execution for a DocumentSubmitted detail and wait for it to end."""
-        return self.wait(self.start(detail), timeout)
+        return self.wait(self.start(detail), timeout, broken)
 
     def history(self, execution_arn: str) -> list[dict]:
         events, token = [], None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .common import Schema
 from .events import DocumentSubmitted, TestCase
@@ -87,3 +87,57 @@ class StageOutput(Schema, Generic[Result]):
 
 
 IngestResult.model_rebuild()
+
+
+class DispatchRequest(Schema):
+    """A page stage for a SageMaker asynchronous endpoint, with the token its task waits on."""
+
+    stage: str
+    task: PageTask
+    task_token: str = Field(min_length=1)
+    endpoint: str = Field(min_length=1, description="The endpoint's name")
+
+
+class DispatchReceipt(Schema):
+    inference_id: str
+    input_location: str
+    output_location: str
+
+
+class AsyncInferenceNotification(BaseModel):
+    """What SageMaker Asynchronous Inference publishes to its success and error topics."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    inference_id: str = Field(alias="inferenceId")
+    invocation_status: str = Field(alias="invocationStatus", description="Completed, Failed or Expired")
+    failure_reason: str | None = Field(default=None, alias="failureReason")
+    request_parameters: dict = Field(default_factory=dict, alias="requestParameters")
+    response_parameters: dict = Field(default_factory=dict, alias="responseParameters")
+
+
+class SnsMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    message: str = Field(alias="Message")
+    topic_arn: str | None = Field(default=None, alias="TopicArn")
+
+
+class SnsRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    sns: SnsMessage = Field(alias="Sns")
+
+
+class SnsEvent(BaseModel):
+    """The event SNS invokes a Lambda function with (one record per message in practice)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    records: list[SnsRecord] = Field(alias="Records", min_length=1)
+
+
+class CompletionReport(Schema):
+    completed: int = 0
+    failed: int = 0
+    unknown: int = Field(default=0, description="Notifications whose token is gone (already used or expired)")

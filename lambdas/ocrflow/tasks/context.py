@@ -42,3 +42,8 @@ class StageCache:
 class TaskContext:
     store: ObjectStore = field(default_factory=ObjectStore)
     stages: StageCache = field(default_factory=StageCache)
+    clients: dict[str, Any] = field(default_factory=dict)  # injected AWS clients, e.g. an endpoint emulator
+
+    def client(self, service: str) -> Any:
+        """An injected client, else the store's lazily created boto3 client for ``service``."""
+        return self.clients.get(service) or self.store.client_for(service)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import errors
 from ..schema.events import ResultEvent
-from ..schema.payloads import IngestRequest, StageRequest, ValidationRequest
+from ..schema.payloads import DispatchRequest, IngestRequest, SnsEvent, StageRequest, ValidationRequest
 from .context import TaskContext
 
 
@@ -85,7 +85,21 @@ def _score(event, ctx):
     return score(event, ctx.store)
 
 
+def _dispatch(request, ctx):
+    from .endpoint import dispatch
+
+    return dispatch(request, ctx)
+
+
+def _complete(event, ctx):
+    from .endpoint import complete
+
+    return complete(event, ctx)
+
+
 INGEST = TaskSpec("ingest", IngestRequest, _ingest)
 PAGE = TaskSpec("page", StageRequest, _page, stage_of=lambda request: request.stage)
 VALIDATION = TaskSpec("validation", ValidationRequest, _validate)
 SCORER = TaskSpec("scorer", ResultEvent, _score)
+DISPATCH = TaskSpec("dispatcher", DispatchRequest, _dispatch, stage_of=lambda request: request.stage)
+COMPLETE = TaskSpec("completer", SnsEvent, _complete)

@@ -1,0 +1,116 @@
+"""SageMaker Asynchronous Inference for local runs: the real serving app behind an emulated queue.
+
+What AWS does between ``InvokeEndpointAsync`` and the SNS notification, done in process:
+take the request's input from (moto) S3, POST it to the serving app
+(``ocrflow.serving.app``, over ASGI, /ping first), write the answer to the output
+location (200) or the failure location (any other status), and deliver the
+notification SageMaker publishes to the success or error topic to the completer, as
+SNS invokes a Lambda function. The dispatcher calls this object where in AWS it
+calls the ``sagemaker-runtime`` client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from ..storage import parse_s3_uri
+from ..tasks import TaskContext
+
+log = logging.getLogger("ocrflow.local.endpoint")
+READY_TIMEOUT = 120.0
+DELIVERY_ATTEMPTS = 3  # SNS invokes a Lambda function asynchronously: one try and two retries
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class LocalAsyncEndpoints:
+    """``endpoints``: endpoint name -> what it serves (a stage name or ``fused``)."""
+
+    def __init__(self, *, endpoints: dict[str, str], context: TaskContext, bucket: str,
+                 deliver: Callable[[dict], Any], region: str, account: str, max_concurrency: int = 2) -> None:
+        self.endpoints, self.context, self.bucket = endpoints, context, bucket
+        self.deliver, self.region, self.account = deliver, region, account
+        self.pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="endpoint")
+        self.clients: dict[str, Any] = {}
+        self.failures: list[str] = []  # notifications the completer could not take, even after retries
+        self.invocations: list[tuple[str, str]] = []  # (endpoint, inference id)
+
+    def start(self) -> None:
+        """One serving app per endpoint, started (lifespan) and pinged until its models are loaded."""
+        from starlette.testclient import TestClient
+
+        from ..serving.app import create_app
+
+        for name, serves in self.endpoints.items():
+            client = TestClient(create_app(serves, self.context), raise_server_exceptions=False)
+            client.__enter__()
+            self.clients[name] = client
+            deadline = time.monotonic() + READY_TIMEOUT
+            while (status := client.get("/ping").status_code) == 503 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if status != 200:
+                raise RuntimeError(f"endpoint {name} did not become ready: /ping answered {status}")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        for client in self.clients.values():
+            client.__exit__(None, None, None)
+
+    def invoke_endpoint_async(self, *, EndpointName: str, InputLocation: str, InferenceId: str,  # noqa: N803
+                              **_: Any) -> dict:
+        if EndpointName not in self.clients:
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": "ValidationError",
+                                         "Message": f"Endpoint {EndpointName} not found."}}, "InvokeEndpointAsync")
+        prefix = f"s3://{self.bucket}/work/endpoints/{EndpointName}"
+        output, failure = f"{prefix}/output/{InferenceId}.out", f"{prefix}/failure/{InferenceId}-error.out"
+        self.invocations.append((EndpointName, InferenceId))
+        self.pool.submit(self._process, EndpointName, InferenceId, InputLocation, output, failure)
+        return {"InferenceId": InferenceId, "OutputLocation": output, "FailureLocation": failure}
+
+    def _process(self, name: str, inference_id: str, input_location: str, output: str, failure: str) -> None:
+        received = now()
+        store = self.context.store
+        body = store.get_bytes(*parse_s3_uri(input_location))
+        answer = self.clients[name].post("/invocations", content=body, headers={"Content-Type": "application/json"})
+        note = {"awsRegion": self.region, "eventTime": now(), "receivedTime": received, "inferenceId": inference_id,
+                "eventVersion": "1.0", "eventSource": "aws:sagemaker", "eventName": "InferenceResult",
+                "requestParameters": {"contentType": "application/json", "endpointName": name,
+                                      "inputLocation": input_location}}
+        if answer.status_code == 200:
+            store.put_bytes(*parse_s3_uri(output), answer.content, "application/json")
+            note.update(invocationStatus="Completed",
+                        responseParameters={"contentType": "application/json", "outputLocation": output})
+            topic = "success"
+        else:
+            store.put_bytes(*parse_s3_uri(failure), answer.content, "application/json")
+            note.update(invocationStatus="Failed",
+                        failureReason=f"ClientError: Received server error ({answer.status_code}) from model. "
+                                      "See the SageMaker Endpoint logs in your account for more information.",
+                        responseParameters={"contentType": "application/json", "failureLocation": failure})
+            topic = "error"
+        self._notify(self.sns_event(name, topic, note))
+
+    def sns_event(self, endpoint: str, topic: str, note: dict) -> dict:
+        arn = f"arn:aws:sns:{self.region}:{self.account}:{endpoint}-{topic}"
+        return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": f"{arn}:sub",
+                             "Sns": {"Type": "Notification", "MessageId": note["inferenceId"], "TopicArn": arn,
+                                     "Subject": None, "Message": json.dumps(note), "Timestamp": note["eventTime"]}}]}
+
+    def _notify(self, event: dict) -> None:
+        for attempt in range(1, DELIVERY_ATTEMPTS + 1):
+            try:
+                self.deliver(event)
+                return
+            except Exception as exc:  # what SNS would retry, then drop to the subscription's DLQ
+                log.warning("completer failed (attempt %d): %s", attempt, exc)
+                if attempt == DELIVERY_ATTEMPTS:
+                    self.failures.append(f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,38 @@
+"""``ocrflow serve``: the app on uvicorn, as a SageMaker container runs it (``docker run IMAGE serve``:
+port 8080, models in /opt/ml/model, the stage in ``OCRFLOW_SERVE_STAGE``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+from ..inference.fetch import default_model_dir
+
+SAGEMAKER_MODEL_DIR = Path("/opt/ml/model")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stage", default=os.environ.get("OCRFLOW_SERVE_STAGE"),
+                        help="regions, text_detection, recognition or fused (default: OCRFLOW_SERVE_STAGE)")
+    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--model-dir", type=Path, default=None,
+                        help="default: /opt/ml/model where it exists (SageMaker), else OCRFLOW_MODEL_DIR "
+                             "or ~/.cache/ocrflow/models")
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    if not args.stage:
+        raise SystemExit("ocrflow serve: --stage (or OCRFLOW_SERVE_STAGE) is required")
+    model_dir = args.model_dir or (SAGEMAKER_MODEL_DIR if SAGEMAKER_MODEL_DIR.is_dir() else default_model_dir())
+    os.environ["OCRFLOW_MODEL_DIR"] = str(model_dir)  # settings read it when the stages are built
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("ocrflow.serving").info("serving %s with models from %s", args.stage, model_dir)
+    uvicorn.run(create_app(args.stage), host=args.host, port=args.port, log_level="info")
+    return 0

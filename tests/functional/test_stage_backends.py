@@ -1,0 +1,69 @@
+"""Stages on SageMaker asynchronous endpoints, end to end on a laptop: the production ASL built for
+the backends, the dispatcher, the token table, the serving app behind the endpoint emulator, the
+completer and the callback."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocrflow.errors import ModelError
+from ocrflow.local.runner import LocalRunner
+from ocrflow.orchestration.backends import Backends
+from ocrflow.stages.recognition import TextRecognizer
+from tests.functional.test_statemachine import pdf_of, run_bytes
+
+PAGES = [["Invoice 2026-0417", "Total due 64.49"], ["Second page", "signed by the clerk"], ["Third and last"]]
+
+
+def run(backends: dict, data: bytes):
+    runner = LocalRunner(backends=Backends.parse(backends))
+    try:
+        outcome, calls, _ = run_bytes(runner, data, "doc.pdf")
+        texts = [[line.text for line in page.lines] for page in outcome.document.pages] if outcome.document else None
+        endpoint_calls = [name for name, _ in getattr(runner, "endpoints", None).invocations] \
+            if backends else []
+        return outcome, calls, texts, endpoint_calls
+    finally:
+        runner.close()
+
+
+@pytest.fixture(scope="module")
+def document() -> bytes:
+    return pdf_of(PAGES)
+
+
+@pytest.fixture(scope="module")
+def lambda_texts(document):
+    outcome, calls, texts, _ = run({}, document)
+    assert outcome.error is None and "ocrflow-dispatcher" not in calls
+    return texts
+
+
+@pytest.mark.parametrize("backends,endpoint", [
+    ({"text_detection": "sagemaker_async"}, "ocrflow-text-detection"),
+    ({"fused": "sagemaker_async"}, "ocrflow-fused"),
+])
+def test_a_switched_stage_gives_the_text_of_the_lambda_mode(document, lambda_texts, backends, endpoint):
+    outcome, calls, texts, endpoint_calls = run(backends, document)
+    assert outcome.error is None, outcome.error
+    assert texts == lambda_texts == PAGES
+    assert calls.count("ocrflow-dispatcher") == 3 and endpoint_calls == [endpoint] * 3
+    assert calls.count("ocrflow-rotation") == 3
+    switched = ["ocrflow-text-detection"] if "text_detection" in backends else \
+        ["ocrflow-regions", "ocrflow-text-detection", "ocrflow-recognition"]
+    assert not [name for name in calls if name in switched], "those stages ran on the endpoint, not on Lambda"
+    (completed,) = [e for e in outcome.events if e["detail-type"] == "OcrCompleted"]
+    assert completed["detail"]["pages"] == 3
+
+
+def test_a_stage_error_inside_the_endpoint_ends_in_one_ocr_failed(document, monkeypatch):
+    def broken(self, image, lines):
+        raise ModelError("model file PP-OCRv6_rec_small.onnx is corrupt")
+
+    monkeypatch.setattr(TextRecognizer, "__call__", broken)
+    outcome, calls, texts, endpoint_calls = run({"fused": "sagemaker_async"}, pdf_of(PAGES[:1]))
+    failed = [e["detail"] for e in outcome.events if e["detail-type"] == "OcrFailed"]
+    assert len(failed) == 1 and not [e for e in outcome.events if e["detail-type"] == "OcrCompleted"]
+    assert failed[0]["error_code"] == "MODEL_ERROR" and failed[0]["error_type"] == "ModelError"
+    assert failed[0]["stage"] == "recognition" and "corrupt" in failed[0]["message"]
+    assert calls.count("ocrflow-dispatcher") == 1 and endpoint_calls == ["ocrflow-fused"], "not retried"
