@@ -10,6 +10,8 @@ from aws_cdk import aws_eventschemas as eventschemas
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from ocrflow.schema.patterns import TARGET_RETRIES
+
 from . import REPO
 from .workflow import load_pattern, secure_queue
 
@@ -48,12 +50,12 @@ class EventContract(Construct):
             self.schemas.append(schema)
 
     def add_scorer(self, scorer: lambda_.IFunction) -> events.Rule:
-        failures = secure_queue(self, "ScorerFailures",
-                                dead_letter_reason="It is the dead-letter queue of the scorer rule.")
+        self.scorer_failures = secure_queue(self, "ScorerFailures",
+                                            dead_letter_reason="It is the dead-letter queue of the scorer rule.")
         return events.Rule(self, "ScoreTestResults", event_bus=self.bus, event_pattern=pattern_of("scorer"),
                            description="Test results (test: true) go to the scorer, and only they",
-                           targets=[targets.LambdaFunction(scorer, dead_letter_queue=failures,
-                                                           retry_attempts=4)])
+                           targets=[targets.LambdaFunction(scorer, dead_letter_queue=self.scorer_failures,
+                                                           retry_attempts=TARGET_RETRIES["scorer"])])
 
     def add_example_consumer(self) -> events.Rule:
         """What a production consumer subscribes with: result events, never test traffic."""

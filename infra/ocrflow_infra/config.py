@@ -32,6 +32,7 @@ DEFAULT_FUNCTIONS = {
     "recognition": FunctionConfig(memory_mb=3008, timeout_seconds=300),
     "validation": FunctionConfig(memory_mb=1024, timeout_seconds=120),
     "scorer": FunctionConfig(memory_mb=1024, timeout_seconds=120),
+    "starter": FunctionConfig(memory_mb=512, timeout_seconds=30),
     "dispatcher": FunctionConfig(memory_mb=512, timeout_seconds=60),
     "completer": FunctionConfig(memory_mb=512, timeout_seconds=60),
 }
@@ -62,6 +63,8 @@ class StackConfig(BaseModel):
     max_concurrency: int = Field(default=4, ge=0, description="Pages processed at once per document")
     work_retention_days: int = Field(default=7, ge=1, description="Lifetime of page images and stage outputs")
     log_retention_days: int = Field(default=30, ge=1)
+    duplicate_window_seconds: int = Field(default=86_400, ge=60, description="A repeated DocumentSubmitted "
+                                          "(same id and content) within this window starts nothing")
     alarm_email: str | None = None
     functions: dict[str, FunctionConfig] = Field(default_factory=lambda: dict(DEFAULT_FUNCTIONS))
     stage_backends: dict[str, str] = Field(

@@ -50,6 +50,20 @@ class Monitoring(Construct):
                 threshold=1, evaluation_periods=1,
                 comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cw.TreatMissingData.NOT_BREACHING))
+        self.alarms.append(cw.Alarm(
+            self, "TimedOutExecutions", alarm_description="A document ran past the state machine's limits",
+            metric=state_machine.metric_timed_out(period=FIVE_MINUTES, statistic="Sum"), threshold=1,
+            evaluation_periods=1, comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING))
+        throttles = {f"t{index}": function.metric_throttles(period=FIVE_MINUTES, statistic="Sum")
+                     for index, function in enumerate(functions.values())}
+        self.alarms.append(cw.Alarm(
+            self, "Throttles", alarm_description="A function was throttled (concurrency limits reached)",
+            metric=cw.MathExpression(expression=f"SUM([{', '.join(throttles)}])", using_metrics=throttles,
+                                     label="throttled invocations", period=FIVE_MINUTES),
+            threshold=1, evaluation_periods=1,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING))
         error_rate = cw.MathExpression(
             expression="100 * failed / MAX([1, started])",
             using_metrics={"failed": state_machine.metric_failed(period=FIVE_MINUTES, statistic="Sum"),

@@ -10,7 +10,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from ocrflow.orchestration import asl
-from ocrflow.registry import COMPLETER, PAGE_STAGES, SCORER
+from ocrflow.registry import COMPLETER, PAGE_STAGES, SCORER, STARTER
 
 from .bus import EventContract
 from .config import StackConfig
@@ -48,7 +48,10 @@ class OcrflowStack(Stack):
                        "OCRFLOW_SCORES_BUCKET": storage.work_bucket.bucket_name}
         if resources is not None:
             environment["OCRFLOW_ENDPOINT_TOKEN_TABLE"] = resources.tokens.table_name
-        deployed = (*asl.functions_invoked(backends), SCORER, *([COMPLETER] if backends.endpoints else []))
+        environment["OCRFLOW_IDEMPOTENCY_TABLE"] = storage.submissions.table_name
+        environment["OCRFLOW_DUPLICATE_WINDOW_SECONDS"] = str(config.duplicate_window_seconds)
+        deployed = (*asl.functions_invoked(backends), SCORER, STARTER,
+                    *([COMPLETER] if backends.endpoints else []))
         functions = StageFunctions(self, "Functions", config=config, log_retention_days=config.log_retention_days,
                                    environment=environment, functions=deployed).functions
         endpoints = [AsyncEndpoint(self, f"{e.state}Endpoint", endpoint=e, resources=resources,
@@ -57,7 +60,8 @@ class OcrflowStack(Stack):
         workflow = Workflow(self, "Workflow", bus=contract.bus, functions=functions,
                             work_bucket=storage.work_bucket, input_bucket=storage.input_bucket,
                             s3_trigger=config.s3_trigger, log_retention_days=config.log_retention_days,
-                            backends=backends, endpoint_names={e.spec.substitution: e.name for e in endpoints})
+                            starter=functions["starter"], backends=backends,
+                            endpoint_names={e.spec.substitution: e.name for e in endpoints})
         scorer_rule = contract.add_scorer(functions["scorer"])
         contract.add_example_consumer()
 
@@ -73,6 +77,13 @@ class OcrflowStack(Stack):
         allow(functions["scorer"], ["s3:GetObject"], inputs)
         allow(functions["scorer"], ["s3:PutObject"], work, SCORES_PREFIX)
         contract.bus.grant_put_events_to(functions["scorer"])
+        starter = functions["starter"]
+        starter.add_environment("OCRFLOW_STATE_MACHINE_ARN", workflow.state_machine.state_machine_arn)
+        workflow.state_machine.grant_start_execution(starter)
+        storage.submissions.grant(starter, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                  "dynamodb:DeleteItem")
+        allow(starter, ["s3:GetObject"], inputs)  # HeadObject: the content's identity
+        contract.bus.grant_put_events_to(starter)  # OcrFailed for a malformed event
         invoked = [f"{arn_token(functions[f.name])}:*" for f in asl.functions_invoked(backends)]
         acknowledge_resources(
             workflow.state_machine, ["*", *invoked],
@@ -86,7 +97,8 @@ class OcrflowStack(Stack):
                             "notifications for the input bucket; it only writes its logs.")
         self.monitoring = Monitoring(
             self, "Monitoring", state_machine=workflow.state_machine, functions=functions,
-            dead_letter_queues=[workflow.dead_letters, *callback_dead_letters], alarm_email=config.alarm_email)
+            dead_letter_queues=[workflow.dead_letters, contract.scorer_failures, contract.consumer_failures,
+                                *callback_dead_letters], alarm_email=config.alarm_email)
         self.functions, self.workflow, self.contract, self.storage = functions, workflow, contract, storage
         self.scorer_rule = scorer_rule
         CfnOutput(self, "EventBusName", value=contract.bus.event_bus_name)

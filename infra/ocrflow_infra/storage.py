@@ -1,8 +1,10 @@
-"""Buckets: where documents come from, where the pipeline works, where access is logged."""
+"""Buckets and the submissions table: where documents come from, where the pipeline works,
+where access is logged, and which submissions were already started."""
 
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -44,3 +46,10 @@ class Storage(Construct):
                                  expiration=Duration.days(work_retention_days)),
                 s3.LifecycleRule(id="AbortUploads", abort_incomplete_multipart_upload_after=Duration.days(1)),
             ])
+        # The starter's idempotency records (Powertools' layout: id, expiration TTL).
+        self.submissions = dynamodb.Table(
+            self, "Submissions", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST, time_to_live_attribute="expiration",
+            encryption=dynamodb.TableEncryption.AWS_MANAGED, removal_policy=RemovalPolicy.DESTROY,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True))

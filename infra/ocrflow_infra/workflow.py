@@ -1,5 +1,5 @@
 """The state machine (the definition ``ocrflow.orchestration.asl`` builds, as the local
-run executes it) and the rule that starts it."""
+run executes it) and the rules that bring DocumentSubmitted events to the starter."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from constructs import Construct
 
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
+from ocrflow.schema.patterns import TARGET_RETRIES
 
 from . import REPO
 from .functions import retention
@@ -35,7 +36,8 @@ class Workflow(Construct):
     def __init__(self, scope: Construct, id: str, *, bus: events.IEventBus,
                  functions: dict[str, lambda_.IFunction], work_bucket: s3.IBucket,
                  input_bucket: s3.IBucket, s3_trigger: bool, log_retention_days: int,
-                 backends: Backends | None = None, endpoint_names: dict[str, str] | None = None) -> None:
+                 starter: lambda_.IFunction, backends: Backends | None = None,
+                 endpoint_names: dict[str, str] | None = None) -> None:
         super().__init__(scope, id)
         self.definition = asl.build(backends)
         invoked = asl.functions_invoked(backends)
@@ -58,27 +60,27 @@ class Workflow(Construct):
 
         self.dead_letters = secure_queue(
             self, "StartFailures", dead_letter_reason="It is the dead-letter queue of the start rule.")
+        submitted = load_pattern("submitted")
         self.rule = events.Rule(
             self, "DocumentSubmitted", event_bus=bus,
-            description="Start one execution per DocumentSubmitted event",
-            event_pattern=events.EventPattern(detail_type=["DocumentSubmitted"],
-                                              detail={"document_id": [{"exists": True}],
-                                                      "document_uri": [{"prefix": "s3://"}]}),
-            targets=[targets.SfnStateMachine(
-                self.state_machine, dead_letter_queue=self.dead_letters,
-                retry_attempts=8, max_event_age=Duration.hours(2))],
+            description="Every DocumentSubmitted goes to the starter: one execution per document and content",
+            event_pattern=events.EventPattern(detail_type=submitted["detail-type"]),
+            targets=[targets.LambdaFunction(
+                starter, dead_letter_queue=self.dead_letters, retry_attempts=TARGET_RETRIES["starter"],
+                max_event_age=Duration.hours(2))],
         )
         if s3_trigger:
-            # Uploads to the input bucket become DocumentSubmitted-shaped executions; the input
-            # transformer maps S3's event to the contract so the same ASL runs unchanged.
+            # Uploads to the input bucket become DocumentSubmitted-shaped events for the starter; the
+            # input transformer maps S3's event to the contract, so everything after it is unchanged.
             events.Rule(
                 self, "InputUploaded",
-                description="Start an execution for every object created in the input bucket",
+                description="Submit every object created in the input bucket",
                 event_pattern=events.EventPattern(source=["aws.s3"], detail_type=["Object Created"],
                                                   detail={"bucket": {"name": [input_bucket.bucket_name]}}),
-                targets=[targets.SfnStateMachine(
-                    self.state_machine, dead_letter_queue=self.dead_letters, retry_attempts=8,
-                    input=events.RuleTargetInput.from_object({
+                targets=[targets.LambdaFunction(
+                    starter, dead_letter_queue=self.dead_letters, retry_attempts=TARGET_RETRIES["starter"],
+                    event=events.RuleTargetInput.from_object({
+                        "id": events.EventField.event_id,
                         "detail": {
                             "schema_version": "1.0",
                             "document_id": events.EventField.from_path("$.detail.object.etag"),

@@ -19,6 +19,12 @@ def order_clockwise(points: np.ndarray) -> np.ndarray:
     return np.array([left[0], right[0], right[1], left[1]], dtype=np.float32)
 
 
+def to_polygon(points: np.ndarray, digits: int = 1) -> list[tuple[float, float]]:
+    """Points as the schema stores them: (x, y) pairs of plain floats, rounded."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return [(round(float(x), digits), round(float(y), digits)) for x, y in pts]
+
+
 def bounding_box(points: np.ndarray) -> tuple[float, float, float, float]:
     """(left, top, right, bottom) of a point set."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)

@@ -93,6 +93,18 @@ def test_regions_label_lines_but_never_remove_them(pipeline, letter_page):
     assert len(page.lines) == 7
 
 
+def test_a_lone_word_on_a_large_blank_page_is_read(pipeline):
+    """On the whole page the detector's map of a small isolated word stays below threshold (RapidOCR
+    misses it too); detected on its inked region, it is found."""
+    word, _ = render_page(["Signed 17"], width=260, margin=10, font_size=36)
+    big = np.full((2339, 1654, 3), 255, dtype=np.uint8)
+    big[1650 : 1650 + word.shape[0], 880 : 880 + word.shape[1]] = word
+    page = pipeline(big)
+    assert texts(page) == ["Signed 17"] and page.status == "ok"
+    l, t, r, b = bounding_box(np.array(page.lines[0].polygon))
+    assert 880 <= l and r <= 880 + word.shape[1] and 1650 <= t and b <= 1650 + word.shape[0]
+
+
 def test_blank_page_is_empty_not_an_error(pipeline):
     page = pipeline(np.full((800, 600, 3), 255, dtype=np.uint8))
     assert page.lines == [] and page.status == "needs_review"

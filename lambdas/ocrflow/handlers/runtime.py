@@ -47,7 +47,7 @@ def lambda_handler(task: TaskSpec, *, observe: Callable[[BaseModel], None] | Non
         logger.append_keys(document_id=document_id, stage=stage)
         logger.set_correlation_id(document_id)
         try:
-            response = task(event, context)
+            response = task(event, context, lambda_context)
         except OcrflowError as exc:
             logger.warning("stage failed", extra={"error_type": type(exc).__name__, "failed_stage": exc.stage})
             metrics.add_metric(name=f"{exc.stage or stage}_errors", unit=MetricUnit.Count, value=1)

@@ -103,11 +103,6 @@ def finished(execution_arn: str) -> threading.Event:
         return _finished.setdefault(execution_arn, threading.Event())
 
 
-def forget(execution_arn: str) -> None:
-    with _finished_lock:
-        _finished.pop(execution_arn, None)
-
-
 def apply() -> None:
     global _applied
     if _applied:

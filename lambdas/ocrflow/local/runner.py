@@ -6,15 +6,19 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..errors import StorageError
 from ..orchestration.backends import Backends
-from ..registry import SCORER
+from ..registry import SCORER, STARTER
 from ..schema.document import Document
+from ..schema.patterns import TARGET_RETRIES
+from ..schema.payloads import StartReceipt
 from ..tasks import TaskContext
+from .delivery import TargetDelivery
 from .dispatch import LocalContext
 
 
@@ -31,6 +35,7 @@ class Outcome:
     trace: list[str] = field(default_factory=list)
     state_milliseconds: dict[str, float] = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
+    duplicate: bool = False  # the starter found this document and content already submitted
     result_bytes: Callable[[], bytes] | None = None  # reads document.json from the work bucket
     _document: Document | None = None
 
@@ -75,6 +80,7 @@ class LocalRunner:
         self.context = context or TaskContext()
         self._machine = None
         self._dispatch = None
+        self._deliveries: dict[str, TargetDelivery] | None = None
 
     @property
     def machine(self):
@@ -139,6 +145,22 @@ class LocalRunner:
             self._machine.close()
             self._machine = None
 
+    def deliveries(self) -> dict[str, TargetDelivery]:
+        """The starter and scorer, reached as their EventBridge rules reach them."""
+        if self._deliveries is None:
+            machine = self.machine
+            self._deliveries = {
+                name: TargetDelivery(rule=f"ocrflow-{name}", target=function.local_name,
+                                     handler=self.handlers[function.local_name], retries=TARGET_RETRIES[name],
+                                     sqs=machine.sqs, dead_letter_url=machine.dead_letters[queue])
+                for name, function, queue in (("starter", STARTER, "start"), ("scorer", SCORER, "scorer"))}
+        return self._deliveries
+
+    def submit(self, detail, event_id: str | None = None) -> StartReceipt | None:
+        """Publish a DocumentSubmitted: the starter's receipt, or None if it was dead-lettered."""
+        answer = self.deliveries()["starter"](self.machine.envelope(detail, event_id))
+        return None if answer is None else StartReceipt.model_validate(answer)
+
     def run_file(self, path: Path, test: dict | None = None) -> Outcome:
         try:
             data = Path(path).read_bytes()
@@ -152,21 +174,46 @@ class LocalRunner:
             detail["test"] = test
         return self.run_detail(detail)
 
-    def run_detail(self, detail: dict) -> Outcome:
+    def run_files(self, paths: list[Path], jobs: int = 1) -> Iterator[Outcome]:
+        """Outcomes in the order of ``paths``; up to ``jobs`` documents run at once."""
+        return self._map(self.run_file, paths, jobs)
+
+    def run_details(self, details: list[dict], jobs: int = 1) -> Iterator[Outcome]:
+        return self._map(self.run_detail, details, jobs)
+
+    def _map(self, function, items: list, jobs: int) -> Iterator[Outcome]:
+        if jobs <= 1 or len(items) <= 1:
+            return (function(item) for item in items)
+        self.machine  # deployed once, before the threads start
+        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="document")
+        return _ordered(pool, [pool.submit(function, item) for item in items])
+
+    def run_detail(self, detail, event_id: str | None = None) -> Outcome:
         machine = self.machine
-        before = machine.received  # every earlier run drained the queue after itself
-        execution = machine.execute(detail, broken=self.endpoint_fault)
-        lines, totals = ([], {})
+        before = machine.received
+        document_id = str(detail.get("document_id", "unknown")) if isinstance(detail, dict) else "unknown"
+        receipt = self.submit(detail, event_id)
+        if receipt is None:
+            return Outcome(error=RunError("INTERNAL_ERROR", "the starter failed; the event is in the start "
+                                          "rule's dead-letter queue", "starter"))
+        if receipt.status == "rejected":
+            return self._outcome(None, receipt.document_id, before)
+        execution = machine.wait(receipt.execution_arn, broken=self.endpoint_fault)
         if self.trace:  # the history is an extra API call; only --trace and benchmarks need it
-            lines, totals = state_durations(machine.history(execution["executionArn"]))
-        machine.forget(execution["executionArn"])
-        if "test" in detail:  # only test results match the scorer's rule
-            scorer = self.handlers[SCORER.local_name]
-            for event in machine.drain(machine.scorer_queue_url):  # what EventBridge would deliver
-                scorer(event, LocalContext(SCORER.local_name))
-        events = machine.published()[before:]
-        outcome = Outcome(trace=lines, state_milliseconds=totals, events=events)
-        if execution["status"] == "SUCCEEDED":
+            lines, totals = state_durations(machine.history(receipt.execution_arn))
+        else:
+            lines, totals = [], {}
+        for event in machine.scorer_events(document_id):  # what EventBridge delivers to the scorer
+            self.deliveries()["scorer"](event)
+        outcome = self._outcome(execution, document_id, before)
+        outcome.trace, outcome.state_milliseconds, outcome.duplicate = lines, totals, receipt.status == "duplicate"
+        return outcome
+
+    def _outcome(self, execution: dict | None, document_id: str, before: int) -> Outcome:
+        machine = self.machine
+        events = [e for e in machine.published()[before:] if e["detail"].get("document_id") == document_id]
+        outcome = Outcome(events=events)
+        if execution is not None and execution["status"] == "SUCCEEDED":
             uri = json.loads(execution["output"])["results"]["document"]
             outcome.result_bytes = lambda: machine.get_object(uri)
             return outcome
@@ -175,5 +222,14 @@ class LocalRunner:
             f = failed[-1]
             outcome.error = RunError(f["error_code"], f["message"], f.get("stage"))
         else:
-            outcome.error = RunError("INTERNAL_ERROR", f"execution ended {execution['status']}")
+            status = execution["status"] if execution else "REJECTED"
+            outcome.error = RunError("INTERNAL_ERROR", f"execution ended {status}")
         return outcome
+
+
+def _ordered(pool: ThreadPoolExecutor, futures: list) -> Iterator[Outcome]:
+    try:
+        for future in futures:
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -54,6 +55,15 @@ def local_environment() -> None:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("OCRFLOW_EVENT_BUS_NAME", EVENT_BUS)
     os.environ.setdefault("OCRFLOW_SCORES_BUCKET", WORK_BUCKET)
+    os.environ.setdefault("OCRFLOW_IDEMPOTENCY_TABLE", "ocrflow-idempotency")
+
+
+def create_table(name: str, key: str) -> None:
+    import boto3
+
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}])
 
 
 class LocalStateMachine:
@@ -79,19 +89,22 @@ class LocalStateMachine:
         # The scorer's rule uses the pattern the CDK app deploys; here it feeds a queue that the
         # runner drains into the scorer, as EventBridge would invoke it.
         self.scorer_queue_url = self.rule_to_queue("ocrflow-scorer", PATTERNS["scorer"])
+        # The rules' dead-letter queues, as the CDK app gives the start and scorer rules.
+        self.dead_letters = {name: self.sqs.create_queue(QueueName=f"ocrflow-{name}-failures")["QueueUrl"]
+                             for name in ("start", "scorer")}
+        create_table(os.environ["OCRFLOW_IDEMPOTENCY_TABLE"], "id")
         if self.backends.endpoints:
             from ..tasks.endpoint import EndpointSettings
 
-            self.token_table = EndpointSettings().token_table
-            boto3.client("dynamodb", region_name=REGION).create_table(
-                TableName=self.token_table, BillingMode="PAY_PER_REQUEST",
-                KeySchema=[{"AttributeName": "inference_id", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "inference_id", "AttributeType": "S"}])
+            create_table(EndpointSettings().token_table, "inference_id")
         self.definition = asl.fill(asl.build(self.backends), substitutions(self.backends))
         self.arn = self.sfn.create_state_machine(
             name="ocrflow", definition=self.definition, type="STANDARD",
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/ocrflow-state-machine")["stateMachineArn"]
+        os.environ["OCRFLOW_STATE_MACHINE_ARN"] = self.arn  # the starter starts this one
         self._received: list[dict] = []
+        self._lock = threading.Lock()
+        self._waiting_scores: dict[str, list[dict]] = {}
 
     def rule_to_queue(self, name: str, pattern: dict) -> str:
         url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
@@ -118,9 +131,9 @@ class LocalStateMachine:
         return f"s3://{INPUT_BUCKET}/{key}"
 
     @staticmethod
-    def envelope(detail: dict) -> dict:
+    def envelope(detail, event_id: str | None = None) -> dict:
         """The EventBridge event an upstream service's DocumentSubmitted arrives as."""
-        return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "DocumentSubmitted",
+        return {"version": "0", "id": event_id or str(uuid.uuid4()), "detail-type": "DocumentSubmitted",
                 "source": "local.upstream", "account": ACCOUNT, "region": REGION, "resources": [],
                 "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "detail": detail}
 
@@ -158,22 +171,24 @@ class LocalStateMachine:
             if not token:
                 return events
 
-    def forget(self, execution_arn: str) -> None:
-        """Drop a finished execution from moto's record: a long local campaign keeps only what it reads."""
-        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-
-        machine = stepfunctions_parser_backends[ACCOUNT][REGION].describe_state_machine(self.arn)
-        machine.executions[:] = [e for e in machine.executions if e.exec_arn != execution_arn]
-        moto_shims.forget(execution_arn)
-
     @property
     def received(self) -> int:
-        return len(self._received)
+        with self._lock:
+            return len(self._received)
 
     def published(self) -> list[dict]:
         """Every event ocrflow has put on the bus so far (EventBridge envelopes)."""
-        self._received += self.drain(self.queue_url)
-        return list(self._received)
+        with self._lock:
+            self._received += self.drain(self.queue_url)
+            return list(self._received)
+
+    def scorer_events(self, document_id: str) -> list[dict]:
+        """What the scorer rule delivered for one document; another document's events (a
+        concurrent run) wait for their own runner."""
+        with self._lock:
+            for event in self.drain(self.scorer_queue_url):
+                self._waiting_scores.setdefault(event["detail"].get("document_id", ""), []).append(event)
+            return self._waiting_scores.pop(document_id, [])
 
     def get_object(self, uri: str) -> bytes:
         bucket, key = uri[len("s3://"):].split("/", 1)

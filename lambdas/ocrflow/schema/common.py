@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.0"
@@ -18,8 +17,3 @@ class Schema(BaseModel):
     """What ocrflow emits: strict, so a typo in a producer fails loudly instead of silently."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-def to_polygon(points: np.ndarray, digits: int = 1) -> list[Point]:
-    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    return [(round(float(x), digits), round(float(y), digits)) for x, y in pts]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .common import SCHEMA_VERSION, Schema
 
@@ -31,10 +31,18 @@ class DocumentSubmitted(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    schema_version: str = SCHEMA_VERSION
+    schema_version: str = Field(default=SCHEMA_VERSION, description="1.x; another major version is refused")
     document_id: str = Field(pattern=DOCUMENT_ID_PATTERN)
-    document_uri: str = Field(pattern=r"^s3://[^/]+/.+", description="s3://bucket/key of a PDF or image")
+    document_uri: str = Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+",
+                              description="s3://bucket/key of a PDF or image")
     test: TestCase | None = None
+
+    @field_validator("schema_version")
+    @classmethod
+    def _same_major_version(cls, value: str) -> str:
+        if value.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+            raise ValueError(f"schema_version {value!r} is not supported; this ocrflow reads {SCHEMA_VERSION}")
+        return value
 
 
 class ResultUris(Schema):

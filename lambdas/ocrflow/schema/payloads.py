@@ -7,7 +7,7 @@ SageMaker invocation and a local call.
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -141,3 +141,20 @@ class CompletionReport(Schema):
     completed: int = 0
     failed: int = 0
     unknown: int = Field(default=0, description="Notifications whose token is gone (already used or expired)")
+
+
+class SubmittedEvent(BaseModel):
+    """A DocumentSubmitted event as the starter receives it (the EventBridge envelope, or the
+    object the S3-upload rule builds); ``detail`` is validated by the starter, so that a
+    malformed one still ends in an ``OcrFailed``."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    id: str = Field(default="", description="EventBridge event id: the same for a redelivered event")
+    detail: Any = None
+
+
+class StartReceipt(Schema):
+    status: Literal["started", "duplicate", "rejected"]
+    document_id: str
+    execution_arn: str | None = None

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 import numpy as np
 
+from ..geometry import to_polygon
 from ..inference.session import OnnxModel
-from ..schema.common import to_polygon
 from ..schema.stages import DetectedLine, RecognitionResult, RecognizedLine, RecognizedWord
 from ..settings import RecognitionSettings
 from .ctc import CtcDecoder, DecodedLine

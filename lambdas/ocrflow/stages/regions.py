@@ -13,6 +13,7 @@ import numpy as np
 from ..inference.session import OnnxModel
 from ..schema.stages import Region, RegionsResult
 from ..settings import RegionsSettings
+from .ink import find_ink
 
 INPUT_HW = (800, 608)
 STRIDES = (8, 16, 32, 64)
@@ -21,6 +22,7 @@ STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 NMS_TOP_K = 1000  # per feature map, before NMS
 NMS_CANDIDATES = 200
 KEEP_TOP_K = 100
+NEAR_EMPTY = 0.002  # ink on fewer of the page's pixels than this (one word fills about 0.05 %)
 
 
 def preprocess(image: np.ndarray) -> np.ndarray:
@@ -69,6 +71,8 @@ class RegionDetector:
         self.labels = self.model.labels()
 
     def __call__(self, image: np.ndarray) -> RegionsResult:
+        if find_ink(image).fraction < NEAR_EMPTY:  # a line or two: no layout to find, not worth the model
+            return RegionsResult(model=self.settings.model)
         h, w = image.shape[:2]
         boxes, scores = decode_heads(self.model.run(preprocess(image)))
         sx, sy = w / INPUT_HW[1], h / INPUT_HW[0]

@@ -12,23 +12,27 @@ import cv2
 import numpy as np
 import pyclipper
 
-from ..geometry import bounding_box, order_clockwise
+from ..geometry import bounding_box, order_clockwise, to_polygon
 from ..inference.session import OnnxModel
-from ..schema.common import to_polygon
 from ..schema.stages import DetectedLine, DetectionResult
 from ..settings import TextDetectionSettings
+from .ink import find_ink
 
 MIN_BOX_SIDE = 3
+INK_REGION_SHARE = 0.5  # ink in less of the page than this: detect on the inked region alone
+INK_MARGIN = 0.03  # of the page's shorter side, around that region
+REGION_MAX_UPSCALE = 2.0  # a region is text at page size already; enlarging it further only costs time
 SIDEWAYS_ASPECT = 1.15
 SIDEWAYS_MAX_ASPECT = 1.7
 CHAIN_MIN = 4
 
 
-def detection_scale(height: int, width: int, *, min_side: int, max_side: int) -> tuple[int, int]:
+def detection_scale(height: int, width: int, *, min_side: int, max_side: int,
+                    max_upscale: float = float("inf")) -> tuple[int, int]:
     """Network input size (h, w), multiples of 32, honouring both limits (max_side wins)."""
     ratio = 1.0
     if min(height, width) < min_side:
-        ratio = min_side / min(height, width)
+        ratio = min(min_side / min(height, width), max_upscale)
     if max(height, width) * ratio > max_side:
         ratio = max_side / max(height, width)
     new_h = max(32, int(round(height * ratio / 32)) * 32)
@@ -102,6 +106,10 @@ def boxes_from_probability(
     return lines
 
 
+def shifted(line: DetectedLine, dx: float, dy: float) -> DetectedLine:
+    return line.model_copy(update={"polygon": [(round(x + dx, 1), round(y + dy, 1)) for x, y in line.polygon]})
+
+
 def sideways_chains(lines: list[DetectedLine]) -> list[list[int]]:
     """Stacks of boxes that may be single rotated characters of one sideways line.
 
@@ -147,14 +155,21 @@ class TextDetector:
         self.model = OnnxModel.load(self.settings.model, self.settings)
 
     def __call__(self, image: np.ndarray) -> DetectionResult:
-        lines = self._detect(image)
+        ink = find_ink(image)
+        if ink.box is None:  # a blank page: nothing to detect
+            return DetectionResult(model=self.settings.model)
+        if ink.box_share < INK_REGION_SHARE:
+            left, top, right, bottom = ink.region(image.shape[1], image.shape[0], INK_MARGIN)
+            region = np.ascontiguousarray(image[top:bottom, left:right])
+            lines = [shifted(line, left, top) for line in self._detect(region, REGION_MAX_UPSCALE)]
+        else:
+            lines = self._detect(image)
         return DetectionResult(model=self.settings.model, lines=self._join_sideways(image, lines))
 
-    def _detect(self, image: np.ndarray) -> list[DetectedLine]:
+    def _detect(self, image: np.ndarray, max_upscale: float = float("inf")) -> list[DetectedLine]:
         page_h, page_w = image.shape[:2]
-        net_h, net_w = detection_scale(
-            page_h, page_w, min_side=self.settings.min_side, max_side=self.settings.max_side
-        )
+        net_h, net_w = detection_scale(page_h, page_w, min_side=self.settings.min_side,
+                                       max_side=self.settings.max_side, max_upscale=max_upscale)
         resized = cv2.resize(image, (net_w, net_h), interpolation=cv2.INTER_AREA
                              if net_w < page_w else cv2.INTER_LINEAR)
         probability = self.model.run(normalize(resized))[0][0, 0]

@@ -13,8 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..geometry import Affine, bounding_box, box_area, box_intersection
-from ..schema.common import to_polygon
+from ..geometry import Affine, bounding_box, box_area, box_intersection, to_polygon
 from ..schema.document import (
     Document,
     Finding,

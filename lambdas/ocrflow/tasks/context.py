@@ -43,6 +43,17 @@ class TaskContext:
     store: ObjectStore = field(default_factory=ObjectStore)
     stages: StageCache = field(default_factory=StageCache)
     clients: dict[str, Any] = field(default_factory=dict)  # injected AWS clients, e.g. an endpoint emulator
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    @property
+    def invocation(self) -> Any:
+        """The runtime's context object of the invocation in progress on this thread (a Lambda
+        context: remaining time, request id), if the adapter handed one over."""
+        return getattr(self._local, "invocation", None)
+
+    @invocation.setter
+    def invocation(self, value: Any) -> None:
+        self._local.invocation = value
 
     def client(self, service: str) -> Any:
         """An injected client, else the store's lazily created boto3 client for ``service``."""

@@ -10,13 +10,20 @@ written here once.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
 from .. import errors
 from ..schema.events import ResultEvent
-from ..schema.payloads import DispatchRequest, IngestRequest, SnsEvent, StageRequest, ValidationRequest
+from ..schema.payloads import (
+    DispatchRequest,
+    IngestRequest,
+    SnsEvent,
+    StageRequest,
+    SubmittedEvent,
+    ValidationRequest,
+)
 from .context import TaskContext
 
 
@@ -53,7 +60,8 @@ class TaskSpec:
 
         return replace(self, function=only)
 
-    def __call__(self, event: dict, ctx: TaskContext) -> BaseModel:
+    def __call__(self, event: dict, ctx: TaskContext, invocation: Any = None) -> BaseModel:
+        ctx.invocation = invocation
         request = self.parse(event)
         try:
             return self.function(request, ctx)
@@ -97,9 +105,16 @@ def _complete(event, ctx):
     return complete(event, ctx)
 
 
+def _start(event, ctx):
+    from .starter import start
+
+    return start(event, ctx)
+
+
 INGEST = TaskSpec("ingest", IngestRequest, _ingest)
 PAGE = TaskSpec("page", StageRequest, _page, stage_of=lambda request: request.stage)
 VALIDATION = TaskSpec("validation", ValidationRequest, _validate)
 SCORER = TaskSpec("scorer", ResultEvent, _score)
 DISPATCH = TaskSpec("dispatcher", DispatchRequest, _dispatch, stage_of=lambda request: request.stage)
 COMPLETE = TaskSpec("completer", SnsEvent, _complete)
+START = TaskSpec("starter", SubmittedEvent, _start)
