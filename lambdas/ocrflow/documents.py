@@ -10,8 +10,10 @@ memory.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 import cv2
@@ -35,6 +37,10 @@ MAGIC = (
     (b"BM", "image/bmp"),
 )
 PDF_SEARCH = 1024
+# PDFium refuses a well-formed PDF whose page tree is empty, with no error code of its own (its
+# last-error state is process-wide and stale); an uncompressed empty page tree says what it is.
+EMPTY_PAGE_TREE = re.compile(rb"/Count\s*0[^0-9.]")
+PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 EXIF_ORIENTATION = 0x0112  # PDF readers accept a header anywhere in the first KiB
 
 
@@ -108,6 +114,16 @@ def _image_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
         raise CorruptDocumentError(f"the image cannot be decoded: {exc}") from exc
 
 
+def pdf_scale(width_pt: float, height_pt: float, settings: IngestSettings) -> float:
+    """Pixels per point: the configured dpi, lowered for a page so large that it would exceed the
+    longest side or the pixel limit (a poster is legal: it is read at a lower resolution)."""
+    scale = settings.pdf_dpi / 72.0
+    if width_pt <= 0 or height_pt <= 0:
+        return scale
+    return min(scale, settings.max_side / max(width_pt, height_pt),
+               (settings.max_pixels / (width_pt * height_pt)) ** 0.5)
+
+
 def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
     import pypdfium2 as pdfium
 
@@ -116,6 +132,8 @@ def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise EncryptedDocumentError("the PDF is password-protected") from exc
+        if EMPTY_PAGE_TREE.search(data) and not PAGE_OBJECT.search(data):
+            raise EmptyDocumentError("the PDF has no pages") from exc
         raise CorruptDocumentError(f"the PDF cannot be opened: {exc}") from exc
     try:
         if len(pdf) == 0:
@@ -126,10 +144,7 @@ def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
         for index in range(len(pdf)):
             page = pdf[index]
             width_pt, height_pt = page.get_size()
-            scale = settings.pdf_dpi / 72.0
-            longest = max(width_pt, height_pt) * scale
-            if longest > settings.max_side:
-                scale *= settings.max_side / longest
+            scale = pdf_scale(width_pt, height_pt, settings)
             _check_pixels(int(width_pt * scale), int(height_pt * scale), index + 1, settings)
             bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
             rgb = bitmap.to_numpy()
@@ -140,6 +155,17 @@ def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
         raise CorruptDocumentError(f"a PDF page cannot be rendered: {exc}") from exc
     finally:
         pdf.close()
+
+
+def preflight(path: Path, settings: IngestSettings | None = None) -> None:
+    """What can be refused from a file before it is read whole: its size (from the file system)
+    and its type (from its first bytes). The same checks Ingest applies, in milliseconds."""
+    settings = settings or IngestSettings()
+    size = path.stat().st_size
+    if size > settings.max_bytes:
+        raise DocumentTooLargeError(f"the document is {size} bytes, more than the limit of {settings.max_bytes}")
+    with path.open("rb") as stream:
+        sniff(stream.read(PDF_SEARCH))
 
 
 def load_pages(data: bytes, settings: IngestSettings | None = None) -> Iterator[PageImage]:

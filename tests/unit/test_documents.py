@@ -90,3 +90,36 @@ def test_transparent_png_is_flattened_on_white():
     Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(out, format="PNG")
     (page,) = list(load_pages(out.getvalue()))
     assert page.image.min() == 255
+
+
+def test_a_poster_sized_pdf_page_is_rendered_within_both_limits():
+    from ocrflow.documents import pdf_scale
+
+    settings = IngestSettings()
+    scale = pdf_scale(14_400, 14_400, settings)  # 200 x 200 inches
+    side = int(14_400 * scale)  # pixels, as the renderer gets them
+    assert side <= settings.max_side and side * side <= settings.max_pixels
+    assert pdf_scale(595, 842, settings) == settings.pdf_dpi / 72.0  # A4 keeps the configured dpi
+
+
+def test_a_pdf_with_an_empty_page_tree_is_empty_not_corrupt():
+    import pypdfium2 as pdfium
+
+    out = io.BytesIO()
+    pdfium.PdfDocument.new().save(out)
+    with pytest.raises(EmptyDocumentError):
+        list(load_pages(out.getvalue()))
+
+
+def test_preflight_refuses_from_the_size_and_the_first_bytes(tmp_path):
+    from ocrflow.documents import preflight
+
+    big = tmp_path / "big.tiff"
+    big.write_bytes(b"II*\x00" + b"\0" * 2048)
+    with pytest.raises(DocumentTooLargeError):
+        preflight(big, IngestSettings(max_bytes=1024))
+    text = tmp_path / "note.pdf"
+    text.write_text("not a pdf at all")
+    with pytest.raises(UnsupportedFormatError):
+        preflight(text)
+    preflight(big)  # within the limits and of a known type: the rest is Ingest's job

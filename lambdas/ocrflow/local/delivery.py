@@ -1,20 +1,24 @@
 """EventBridge's delivery of an event to a rule's target, for local runs.
 
 The target (a function's handler) is invoked in process under the rule's retry
-policy, without the waits; an event it keeps failing lands in the rule's
-dead-letter queue (moto SQS) with the attributes EventBridge writes, so nothing
-is dropped silently here either.
+policy, with short exponential backoff instead of EventBridge's minutes (a
+duplicate arriving while its twin is still being started must find it done on
+a retry); an event it keeps failing lands in the rule's dead-letter queue (moto
+SQS) with the attributes EventBridge writes, so nothing is dropped silently here
+either.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any, Callable
 
 from .dispatch import LocalContext
 
 log = logging.getLogger("ocrflow.local.delivery")
+BACKOFF, BACKOFF_CAP = 0.02, 0.5  # seconds
 
 
 class TargetDelivery:
@@ -26,7 +30,9 @@ class TargetDelivery:
     def __call__(self, event: dict) -> Any | None:
         """The target's answer, or None when the event was dead-lettered."""
         error: Exception | None = None
-        for _ in range(1 + self.retries):
+        for attempt in range(1 + self.retries):
+            if attempt:
+                time.sleep(min(BACKOFF_CAP, BACKOFF * 2 ** (attempt - 1)))
             try:
                 return self.handler(event, LocalContext(self.target))
             except Exception as exc:  # what the Lambda service reports as a failed invocation

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..errors import StorageError
+from ..errors import InvalidInputError, StorageError
 from ..orchestration.backends import Backends
 from ..registry import SCORER, STARTER
 from ..schema.document import Document
@@ -162,8 +162,15 @@ class LocalRunner:
         return None if answer is None else StartReceipt.model_validate(answer)
 
     def run_file(self, path: Path, test: dict | None = None) -> Outcome:
+        """A file from disk: refused before the state machine if its size or type already says so
+        (Ingest would refuse it with the same code), else uploaded and submitted."""
+        from ..documents import preflight
+
         try:
+            preflight(Path(path))
             data = Path(path).read_bytes()
+        except InvalidInputError as exc:
+            return Outcome(error=RunError(exc.code, exc.message, "ingest"))
         except OSError as exc:
             error = StorageError(f"cannot read {path}: {exc.strerror}")
             return Outcome(error=RunError(error.code, error.message))
