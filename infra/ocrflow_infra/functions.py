@@ -4,6 +4,7 @@ every function named by the stage registry."""
 from __future__ import annotations
 
 from aws_cdk import Duration
+from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -18,6 +19,9 @@ STAGE_NAMES = {stage.name for stage in PAGE_STAGES}
 ASSET_EXCLUDES = [".venv", ".git", "cdk.out", "build", "tools", "**/__pycache__",
                   "tests", "benchmarks", "samples", "*.egg-info", "infra", "node_modules", ".pytest_cache"]
 
+PLATFORMS = {"x86_64": (lambda_.Architecture.X86_64, ecr_assets.Platform.LINUX_AMD64),
+             "arm64": (lambda_.Architecture.ARM_64, ecr_assets.Platform.LINUX_ARM64)}
+
 
 class StageFunctions(Construct):
     """``functions[name]`` for every handler; the image is built once by ``cdk deploy``."""
@@ -27,6 +31,7 @@ class StageFunctions(Construct):
                  functions: tuple[Function, ...] = (*PIPELINE_FUNCTIONS, SCORER)) -> None:
         super().__init__(scope, id)
         self.functions: dict[str, lambda_.DockerImageFunction] = {}
+        architecture, platform = PLATFORMS[config.architecture]
         for spec in functions:
             sizing = config.function(spec.name)
             own = {"OCRFLOW_STAGE": spec.name} if spec.name in STAGE_NAMES else {}
@@ -35,10 +40,11 @@ class StageFunctions(Construct):
                 self, spec.construct_id,
                 code=lambda_.DockerImageCode.from_image_asset(
                     str(REPO), file="lambdas/Dockerfile", target="lambda", cmd=[spec.handler],
-                    exclude=ASSET_EXCLUDES),
+                    exclude=ASSET_EXCLUDES, platform=platform,
+                    build_args={"PYTHON_VERSION": config.python_version}),
                 memory_size=sizing.memory_mb, timeout=Duration.seconds(sizing.timeout_seconds),
                 reserved_concurrent_executions=sizing.reserved_concurrency,
-                architecture=lambda_.Architecture.X86_64, tracing=lambda_.Tracing.ACTIVE,
+                architecture=architecture, tracing=lambda_.Tracing.ACTIVE,
                 log_group=log_group,
                 environment={**environment, **own, "POWERTOOLS_SERVICE_NAME": "ocrflow",
                              "POWERTOOLS_METRICS_NAMESPACE": "ocrflow"},

@@ -131,8 +131,11 @@ class OcrflowStack(Stack):
             model = resources.model_data
             endpoint.role.add_to_policy(iam.PolicyStatement(
                 actions=["s3:GetObject"], resources=[model.bucket.arn_for_objects(model.s3_object_key)]))
+            # Only sns:Publish: the topics use the AWS-managed alias/aws/sns key, whose key policy already lets
+            # the account's principals use it through SNS (topic.grant_publish would add kms:GenerateDataKey*).
+            endpoint.role.add_to_policy(iam.PolicyStatement(
+                actions=["sns:Publish"], resources=[endpoint.succeeded.topic_arn, endpoint.failed.topic_arn]))
             for topic in (endpoint.succeeded, endpoint.failed):
-                topic.grant_publish(endpoint.role)
                 topic.add_subscription(subscriptions.LambdaSubscription(completer, dead_letter_queue=failures))
             endpoint.role.add_to_policy(iam.PolicyStatement(
                 actions=["cloudwatch:PutMetricData", "logs:CreateLogGroup", "logs:CreateLogStream",

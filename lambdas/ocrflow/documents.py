@@ -9,6 +9,7 @@ memory.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import warnings
@@ -42,6 +43,12 @@ PDF_SEARCH = 1024
 EMPTY_PAGE_TREE = re.compile(rb"/Count\s*0[^0-9.]")
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 EXIF_ORIENTATION = 0x0112  # PDF readers accept a header anywhere in the first KiB
+
+
+def content_id(data: bytes) -> str:
+    """A document's id when nobody gave one (``ocrflow run``, the Python API): the start of its
+    content's sha256, so the same content is the same document."""
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def sniff(data: bytes) -> str:
@@ -157,15 +164,18 @@ def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
         pdf.close()
 
 
-def preflight(path: Path, settings: IngestSettings | None = None) -> None:
-    """What can be refused from a file before it is read whole: its size (from the file system)
-    and its type (from its first bytes). The same checks Ingest applies, in milliseconds."""
+def preflight(source: Path | bytes, settings: IngestSettings | None = None) -> None:
+    """What can be refused before a document is read whole: its size (for a file, from the file
+    system) and its type (from its first bytes). The same checks Ingest applies, in milliseconds."""
     settings = settings or IngestSettings()
-    size = path.stat().st_size
+    size = len(source) if isinstance(source, bytes) else source.stat().st_size
     if size > settings.max_bytes:
         raise DocumentTooLargeError(f"the document is {size} bytes, more than the limit of {settings.max_bytes}")
-    with path.open("rb") as stream:
-        sniff(stream.read(PDF_SEARCH))
+    if isinstance(source, bytes):
+        sniff(source[:PDF_SEARCH])
+    else:
+        with source.open("rb") as stream:
+            sniff(stream.read(PDF_SEARCH))
 
 
 def load_pages(data: bytes, settings: IngestSettings | None = None) -> Iterator[PageImage]:

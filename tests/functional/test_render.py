@@ -65,3 +65,70 @@ def test_textract_blocks_are_well_formed(document):
     # The second page is sideways: its PAGE geometry is still the unit square.
     assert pages[1]["Geometry"]["BoundingBox"] == {"Width": 1.0, "Height": 1.0, "Left": 0.0, "Top": 0.0}
     assert to_textract(document) == to_textract(document), "ids are deterministic"
+
+
+@pytest.fixture(scope="module")
+def images(letter_page):
+    from ocrflow.synthetic import rotate_page
+
+    return [letter_page[0], rotate_page(letter_page[0], 90)]
+
+
+def test_textractor_keeps_the_paragraphs(document):
+    from textractor.entities.document import Document as TextractorDocument
+
+    parsed = TextractorDocument.open(json.loads(json.dumps(to_textract(document))))
+    page = parsed.pages[0]
+    assert [layout.layout_type for layout in page.layouts][:1] in (["LAYOUT_HEADER"], ["LAYOUT_TITLE"],
+                                                                   ["LAYOUT_TEXT"])
+    paragraphs = [p.strip() for p in page.to_markdown().split("\n\n") if p.strip()]
+    assert paragraphs[1:3] == [
+        "Revenue grew by 12 percent in the third quarter, driven by strong demand for our new product line.",
+        "Operating costs stayed flat at 4.2 million while headcount rose to 37 people."]
+    assert len([p for p in page.get_text().split("\n\n") if p.strip()]) == 4
+
+
+def test_the_textract_response_parser_loads_it(document, letter_page):
+    from trp import Document as TrpDocument
+
+    parsed = TrpDocument(to_textract(document))
+    assert len(parsed.pages) == 2
+    assert [line.text for line in parsed.pages[0].lines] == [t.text for t in letter_page[1]]
+
+
+def test_hocr_matches_the_json_and_stays_on_the_page(document):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(document.to_hocr().encode())
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    pages = root.findall(".//h:div[@class='ocr_page']", ns)
+    assert len(pages) == 2
+    for page, result in zip(pages, document.pages):
+        words = page.findall(".//h:span[@class='ocrx_word']", ns)
+        assert [w.text for w in words] == [word.text for line in result.lines for word in line.words]
+        for word in words:
+            left, top, right, bottom = map(int, word.get("title").split(";")[0].split()[1:])
+            assert 0 <= left < right <= result.width and 0 <= top < bottom <= result.height
+
+
+def test_the_searchable_pdf_carries_the_words_on_their_boxes(document, images):
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    from ocrflow.geometry import bounding_box
+    from ocrflow.render.pdf import DPI, to_pdf
+
+    pdf = pdfium.PdfDocument(to_pdf(document, images))
+    assert len(pdf) == 2
+    scale = 72.0 / DPI
+    for page, result in zip(pdf, document.pages):
+        textpage = page.get_textpage()
+        lines = textpage.get_text_range().replace("\r", "").split("\n")
+        assert lines == [line.text for line in result.lines]
+        height = page.get_height()
+        for line in result.lines:
+            for word in line.words:  # the word's text is found inside the word's box on the page
+                l, t, r, b = bounding_box(np.array(word.polygon))
+                found = textpage.get_text_bounded(l * scale - 1, height - b * scale - 1, r * scale + 1,
+                                                  height - t * scale + 1)
+                assert word.text in found.replace("\r\n", " "), (word.text, found)

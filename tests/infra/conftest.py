@@ -15,10 +15,10 @@ def synth(context: dict | None = None):
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     sys.path.insert(0, str(INFRA))
     import aws_cdk as cdk
-    from app import build
+    from app import build, project_context
     from aws_cdk.assertions import Template
 
-    app = cdk.App(context=context or {})
+    app = cdk.App(context={**project_context(), **(context or {})})
     stack = build(app)
     assembly = app.synth()
     return stack, Template.from_stack(stack), assembly

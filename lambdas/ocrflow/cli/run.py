@@ -1,0 +1,111 @@
+"""``ocrflow run``: documents through the local state machine, as AWS would run them.
+
+Standard output carries only results; standard error one line per document that
+failed (``<file>: <ERROR_CODE>: <message>``) and, on a terminal, a progress bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .formats import FORMATS
+from .inputs import STDIN, Input, expand, output_path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="FILE",
+                        help="PDF, PNG, JPEG, TIFF, BMP or WebP files, folders of them, or - for standard input")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="json",
+                        help="; ".join(f"{name}: {f.help}" for name, f in FORMATS.items()))
+    parser.add_argument("--out", type=Path, help="write DIR/<input's relative path><suffix> instead of stdout")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing files under --out")
+    parser.add_argument("-r", "--recursive", action="store_true", help="take folders' subfolders too")
+    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="documents processed at once")
+    parser.add_argument("--trace", action="store_true", help="print each state and its duration")
+    parser.add_argument("--stage-backend", action="append", metavar="STAGE=BACKEND",
+                        help="run a stage (regions, text_detection, recognition) or 'fused' on an emulated "
+                             "SageMaker asynchronous endpoint: e.g. text_detection=sagemaker_async")
+
+
+class Progress:
+    """A bar on standard error, only when it is a terminal: pages of a single document, else documents."""
+
+    def __init__(self, documents: int) -> None:
+        from tqdm import tqdm
+
+        self.single = documents == 1
+        self.bar = tqdm(total=None if self.single else documents, unit="page" if self.single else "document",
+                        file=sys.stderr, disable=not sys.stderr.isatty(), leave=False, dynamic_ncols=True)
+
+    def pages(self, document_id: str, done: int, total: int) -> None:
+        if self.single:
+            self.bar.total = total
+            self.bar.n = done
+            self.bar.refresh()
+
+    def document_done(self) -> None:
+        if not self.single:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def read(item: Input, stdin: bytes | None) -> bytes:
+    return stdin if item.path is None else item.path.read_bytes()
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..local.runner import LocalRunner
+    from ..orchestration.backends import Backends
+
+    try:
+        backends = Backends.parse(args.stage_backend)
+    except ValueError as exc:
+        print(f"ocrflow: --stage-backend: {exc}", file=sys.stderr)
+        return 2
+    items = expand(args.inputs, args.recursive)
+    if not items:
+        print("ocrflow: no PDF or image files in " + " ".join(args.inputs), file=sys.stderr)
+        return 2
+    stdin = sys.stdin.buffer.read() if any(item.path is None for item in items) else None
+    progress = Progress(len(items))
+    runner = LocalRunner(trace=args.trace, backends=backends, on_pages=progress.pages)
+    try:
+        return _run_all(runner, items, stdin, args, progress)
+    finally:
+        progress.close()
+        runner.close()
+
+
+def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Namespace, progress: Progress) -> int:
+    from ..documents import load_pages
+
+    fmt, failed, written = FORMATS[args.format], 0, set()
+    documents = [item.path if item.path is not None else ("stdin", stdin) for item in items]
+    for item, outcome in zip(items, runner.run_sources(documents, jobs=args.jobs)):
+        progress.document_done()
+        if outcome.error is not None:
+            failed += 1
+            print(f"{item.name}: {outcome.error.code}: {outcome.error.message}", file=sys.stderr)
+            continue
+        data = fmt.render(outcome.document, lambda: [page.image for page in load_pages(read(item, stdin))],
+                          item.name)
+        if args.out is not None and item.name != STDIN:
+            target = output_path(args.out, item, fmt.suffix)
+            if target in written or (target.exists() and not args.overwrite):
+                failed += 1
+                print(f"{item.name}: OUTPUT_EXISTS: {target} exists; nothing written (--overwrite replaces it)",
+                      file=sys.stderr)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written.add(target)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        for line in outcome.trace:
+            print(line, file=sys.stderr)
+    return 1 if failed else 0

@@ -1,0 +1,53 @@
+"""What a local run of one document came to: its answer, its events and, on request, the
+time each state took."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..schema.document import Document
+
+
+@dataclass
+class RunError:
+    code: str
+    message: str
+    stage: str | None = None
+
+
+@dataclass
+class Outcome:
+    error: RunError | None = None
+    trace: list[str] = field(default_factory=list)
+    state_milliseconds: dict[str, float] = field(default_factory=dict)
+    events: list[dict] = field(default_factory=list)
+    duplicate: bool = False  # the starter found this document and content already submitted
+    result_bytes: Callable[[], bytes] | None = None  # reads document.json from the work bucket
+    _document: Document | None = None
+
+    @property
+    def document(self) -> Document | None:
+        """The native result, read back from S3 the first time it is asked for."""
+        if self._document is None and self.result_bytes is not None:
+            self._document = Document.model_validate_json(self.result_bytes())
+        return self._document
+
+
+def state_durations(history: list[dict]) -> tuple[list[str], dict[str, float]]:
+    """Pair StateEntered/StateExited events; Map iterations add up per state name."""
+    entered: dict[str, list] = defaultdict(list)
+    lines, totals = [], defaultdict(float)
+    for event in history:
+        kind = event["type"]
+        if kind.endswith("StateEntered"):
+            details = event["stateEnteredEventDetails"]
+            entered[details["name"]].append(event["timestamp"])
+        elif kind.endswith("StateExited"):
+            name = event["stateExitedEventDetails"]["name"]
+            if entered[name]:
+                ms = (event["timestamp"] - entered[name].pop()).total_seconds() * 1e3
+                totals[name] += ms
+                lines.append(f"{name:<28} {ms:9.1f} ms")
+    return lines, dict(totals)

@@ -1,0 +1,114 @@
+"""Renderings of a hand-made document: layout blocks, Textract structure and line splitting, hOCR,
+Markdown and TSV."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ocrflow.render.layout import blocks
+from ocrflow.render.textract import split_line, to_textract
+from ocrflow.schema.document import Document, Line, Page, PageRotation, Paragraph, Word
+
+
+def box(l, t, r, b):
+    return [(l, t), (r, t), (r, b), (l, b)]
+
+
+def line(id_, text, l, t, r, b, paragraph, row, region="text", words=None) -> Line:
+    if words is None:  # evenly spaced words across the line
+        parts, step = text.split(), (r - l) / max(1, len(text.split()))
+        words = [Word(text=w, confidence=0.95, polygon=box(l + k * step, t, l + (k + 0.8) * step, b))
+                 for k, w in enumerate(parts)]
+    return Line(id=id_, text=text, confidence=0.95, polygon=box(l, t, r, b), region=region, paragraph=paragraph,
+                row=row, words=words)
+
+
+def document() -> Document:
+    lines = [
+        line("p1-l0", "Annual Report", 100, 50, 500, 90, 0, 0, region="title"),
+        line("p1-l1", "Sales rose in every region", 100, 150, 700, 180, 1, 1),
+        line("p1-l2", "and costs fell", 100, 190, 400, 220, 1, 2),
+        line("p1-l3", "Region", 100, 300, 250, 330, 2, 3, region="table"),
+        line("p1-l4", "Sales", 500, 300, 620, 330, 2, 3, region="table"),
+        line("p1-l5", "North", 100, 340, 230, 370, 3, 4, region="table"),
+        line("p1-l6", "120", 500, 340, 570, 370, 3, 4, region="table"),
+    ]
+    paragraphs = [Paragraph(line_ids=[l.id for l in lines if l.paragraph == n], box=(0, 0, 1, 1)) for n in range(4)]
+    page = Page(number=1, width=1000, height=800, rotation=PageRotation(angle=0, angle_confidence=1, skew_degrees=0),
+                status="ok", mean_confidence=0.95, lines=lines, paragraphs=paragraphs)
+    return Document(document_id="doc-1", status="ok", pages=[page])
+
+
+def test_blocks_carry_layout_kinds_and_tables_merge():
+    kinds = [(b.kind, [line.text for line in b.lines]) for b in blocks(document().pages[0])]
+    assert kinds == [("title", ["Annual Report"]), ("text", ["Sales rose in every region", "and costs fell"]),
+                     ("table", ["Region", "Sales", "North", "120"])]
+
+
+def test_a_page_wide_figure_is_read_as_text():
+    page = document().pages[0]
+    receipt = page.model_copy(update={"lines": [l.model_copy(update={"region": "figure"}) for l in page.lines]})
+    assert {b.kind for b in blocks(receipt)} == {"text"}
+
+
+def test_textract_has_layout_blocks_job_status_and_no_empty_relationships():
+    response = to_textract(document())
+    assert response["JobStatus"] == "SUCCEEDED" and response["AnalyzeDocumentModelVersion"] == "1.0"
+    by_type = {}
+    for block in response["Blocks"]:
+        by_type.setdefault(block["BlockType"], []).append(block)
+        assert block.get("Relationships", [None]) != [], "an empty Relationships list is never written"
+    assert [b["BlockType"] for b in response["Blocks"] if b["BlockType"].startswith("LAYOUT")] == [
+        "LAYOUT_TITLE", "LAYOUT_TEXT", "LAYOUT_TABLE"]
+    (page,) = by_type["PAGE"]
+    children = page["Relationships"][0]["Ids"]
+    layout_ids = [b["Id"] for b in response["Blocks"] if b["BlockType"].startswith("LAYOUT")]
+    assert children[-3:] == layout_ids, "the page lists its layout blocks, in reading order"
+    line_ids = {b["Id"] for b in by_type["LINE"]}
+    for layout in by_type["LAYOUT_TEXT"] + by_type["LAYOUT_TABLE"]:
+        assert set(layout["Relationships"][0]["Ids"]) <= line_ids
+
+
+def test_a_line_across_a_wide_gap_is_two_textract_lines():
+    wide = line("p1-l0", "Total 64.49", 100, 100, 900, 130, 0, 0, words=[
+        Word(text="Total", confidence=0.99, polygon=box(100, 100, 200, 130)),
+        Word(text="64.49", confidence=0.99, polygon=box(800, 100, 900, 130))])
+    close = wide.model_copy(update={"words": [wide.words[0], wide.words[1].model_copy(
+        update={"polygon": box(215, 100, 315, 130)})]})
+    assert [[w.text for w in run] for run in split_line(wide)] == [["Total"], ["64.49"]]
+    assert [[w.text for w in run] for run in split_line(close)] == [["Total", "64.49"]]
+    page = document().pages[0].model_copy(update={"lines": [wide], "paragraphs": [
+        Paragraph(line_ids=["p1-l0"], box=(0, 0, 1, 1))]})
+    lines = [b for b in to_textract(Document(document_id="d", status="ok", pages=[page]))["Blocks"]
+             if b["BlockType"] == "LINE"]
+    assert [b["Text"] for b in lines] == ["Total", "64.49"]
+    assert lines[0]["Geometry"]["BoundingBox"]["Left"] == 0.1 and lines[1]["Geometry"]["BoundingBox"]["Left"] == 0.8
+
+
+def test_hocr_is_xhtml_with_the_hierarchy_and_boxes():
+    root = ET.fromstring(document().to_hocr().encode())
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    (page,) = root.findall(".//h:div[@class='ocr_page']", ns)
+    assert "bbox 0 0 1000 800" in page.get("title")
+    words = root.findall(".//h:span[@class='ocrx_word']", ns)
+    assert [w.text for w in words] == "Annual Report Sales rose in every region and costs fell Region Sales North 120".split()
+    for word in words:
+        left, top, right, bottom = map(int, word.get("title").split(";")[0].split()[1:])
+        assert 0 <= left < right <= 1000 and 0 <= top < bottom <= 800
+        assert "x_wconf 95" in word.get("title")
+    assert len(root.findall(".//h:p[@class='ocr_par']", ns)) == 3
+    assert len(root.findall(".//h:span[@class='ocr_line']", ns)) == 7
+
+
+def test_markdown_has_a_heading_a_paragraph_and_a_table():
+    assert document().to_markdown() == ("# Annual Report\n\nSales rose in every region\nand costs fell\n\n"
+                                        "| Region | Sales |\n|---|---|\n| North | 120 |\n")
+
+
+def test_tsv_is_tesseracts_layout():
+    rows = [row.split("\t") for row in document().to_tsv().splitlines()]
+    assert rows[0][:6] == ["level", "page_num", "block_num", "par_num", "line_num", "word_num"]
+    words = [row for row in rows[1:] if row[0] == "5"]
+    assert [row[11] for row in words][:2] == ["Annual", "Report"]
+    assert all(float(row[10]) == 95.0 for row in words)
+    assert {row[0] for row in rows[1:]} == {"1", "2", "3", "4", "5"}
