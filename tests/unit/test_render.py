@@ -91,7 +91,8 @@ def test_hocr_is_xhtml_with_the_hierarchy_and_boxes():
     (page,) = root.findall(".//h:div[@class='ocr_page']", ns)
     assert "bbox 0 0 1000 800" in page.get("title")
     words = root.findall(".//h:span[@class='ocrx_word']", ns)
-    assert [w.text for w in words] == "Annual Report Sales rose in every region and costs fell Region Sales North 120".split()
+    expected = "Annual Report Sales rose in every region and costs fell Region Sales North 120"
+    assert [w.text for w in words] == expected.split()
     for word in words:
         left, top, right, bottom = map(int, word.get("title").split(";")[0].split()[1:])
         assert 0 <= left < right <= 1000 and 0 <= top < bottom <= 800
