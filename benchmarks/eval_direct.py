@@ -38,7 +38,7 @@ def main() -> None:
             pred = [ScoredLine(text=l.text, polygon=l.polygon) for l in page.lines]
             scores.append(score_page(gt.lines, pred, image.shape[:2]))
         agg = aggregate(scores)
-        print(f"{manifest.parent.name}: word P/R/F1 {agg['word']['precision']:.4f}/"
+        print(f"{manifest.parent.name}: alnum F1 {agg['alnum']['f1']:.4f} word P/R/F1 {agg['word']['precision']:.4f}/"
               f"{agg['word']['recall']:.4f}/{agg['word']['f1']:.4f} meanF1 {agg['word_f1_mean']:.4f} "
               f"lineCER {agg['line_cer']:.4f} detR {agg['detection_recall']:.3f} "
               f"detP {agg['detection_precision']:.3f} ({time.perf_counter() - start:.1f}s)")

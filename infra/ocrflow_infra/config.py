@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ocrflow.orchestration.backends import Backends
+from ocrflow.registry import ALL_FUNCTIONS
 
 from . import REPO  # noqa: F401 - re-exported for the constructs
 
@@ -23,20 +24,11 @@ class FunctionConfig(BaseModel):
     reserved_concurrency: int | None = Field(default=None, ge=1)
 
 
-# Sizes measured for each function; a function not listed here (a new stage) gets DEFAULT_FUNCTION.
+# Sizes measured for each function, kept beside the function in the registry; a function not
+# listed (a new stage with no size of its own) gets DEFAULT_FUNCTION.
 DEFAULT_FUNCTION = FunctionConfig(memory_mb=2048, timeout_seconds=300)
-DEFAULT_FUNCTIONS = {
-    "ingest": FunctionConfig(memory_mb=3008, timeout_seconds=300),
-    "rotation": FunctionConfig(memory_mb=2048, timeout_seconds=120),
-    "regions": FunctionConfig(memory_mb=2048, timeout_seconds=120),
-    "text_detection": FunctionConfig(memory_mb=3008, timeout_seconds=300),
-    "recognition": FunctionConfig(memory_mb=3008, timeout_seconds=300),
-    "validation": FunctionConfig(memory_mb=1024, timeout_seconds=120),
-    "scorer": FunctionConfig(memory_mb=1024, timeout_seconds=120),
-    "starter": FunctionConfig(memory_mb=512, timeout_seconds=30),
-    "dispatcher": FunctionConfig(memory_mb=512, timeout_seconds=60),
-    "completer": FunctionConfig(memory_mb=512, timeout_seconds=60),
-}
+DEFAULT_FUNCTIONS = {f.name: FunctionConfig(memory_mb=f.memory_mb, timeout_seconds=f.timeout_seconds)
+                     for f in ALL_FUNCTIONS}
 # Context keys also accepted under another name (the issue that introduced them spelled them so).
 ALIASES = {"stage_backends": "stageBackends"}
 

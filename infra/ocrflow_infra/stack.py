@@ -11,6 +11,7 @@ from constructs import Construct
 
 from ocrflow.orchestration import asl
 from ocrflow.registry import COMPLETER, PAGE_STAGES, SCORER, STARTER
+from ocrflow.variants import variants
 
 from .bus import EventContract
 from .config import StackConfig
@@ -61,7 +62,8 @@ class OcrflowStack(Stack):
                             work_bucket=storage.work_bucket, input_bucket=storage.input_bucket,
                             s3_trigger=config.s3_trigger, log_retention_days=config.log_retention_days,
                             starter=functions["starter"], backends=backends,
-                            endpoint_names={e.spec.substitution: e.name for e in endpoints})
+                            endpoint_names={e.spec.substitution: e.name for e in endpoints},
+                            shadow=variants().shadow.enabled)
         scorer_rule = contract.add_scorer(functions["scorer"])
         contract.add_example_consumer()
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -37,16 +38,19 @@ class Workflow(Construct):
                  functions: dict[str, lambda_.IFunction], work_bucket: s3.IBucket,
                  input_bucket: s3.IBucket, s3_trigger: bool, log_retention_days: int,
                  starter: lambda_.IFunction, backends: Backends | None = None,
-                 endpoint_names: dict[str, str] | None = None) -> None:
+                 endpoint_names: dict[str, str] | None = None, shadow: bool = False) -> None:
         super().__init__(scope, id)
-        self.definition = asl.build(backends)
+        self.definition = asl.build(backends, shadow=shadow)
         invoked = asl.functions_invoked(backends)
         substitutions = {f.substitution: functions[f.name].function_arn for f in invoked}
         substitutions.update(endpoint_names or {})
         substitutions.update(EventBusName=bus.event_bus_name, WorkBucketName=work_bucket.bucket_name)
         self.log_group = logs.LogGroup(self, "ExecutionLogs", retention=retention(log_retention_days))
+        # A shadow run is started by the state machine itself: its own ARN in its role's policy would be a
+        # dependency cycle, so the name is fixed and the ARN built from it.
+        name = f"{Stack.of(self).stack_name}-documents" if shadow else None
         self.state_machine = sfn.StateMachine(
-            self, "StateMachine",
+            self, "StateMachine", state_machine_name=name,
             definition_body=sfn.DefinitionBody.from_string(json.dumps(self.definition)),
             definition_substitutions=substitutions,
             state_machine_type=sfn.StateMachineType.STANDARD,
@@ -54,6 +58,11 @@ class Workflow(Construct):
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL,
                                 include_execution_data=False),
         )
+        if shadow:
+            self.state_machine.add_to_role_policy(iam.PolicyStatement(
+                actions=["states:StartExecution"],
+                resources=[Stack.of(self).format_arn(service="states", resource="stateMachine", resource_name=name,
+                                                     arn_format=ArnFormat.COLON_RESOURCE_NAME)]))
         for function in invoked:
             functions[function.name].grant_invoke(self.state_machine)
         bus.grant_put_events_to(self.state_machine)

@@ -27,11 +27,14 @@ def load(path: str) -> Any:
 
 @dataclass(frozen=True)
 class Function:
-    """A Lambda function of the stack; ``handler`` is the image CMD."""
+    """A Lambda function of the stack; ``handler`` is the image CMD. Its size is the one measured
+    for it (the CDK app's default, the cost estimate's input)."""
 
     name: str
     handler: str
     description: str
+    memory_mb: int = 2048
+    timeout_seconds: int = 300
 
     @property
     def construct_id(self) -> str:
@@ -58,6 +61,8 @@ class Stage:
     offloadable: bool  # may leave Lambda for a SageMaker asynchronous endpoint
     reads_upright: bool = True  # False: reads the page as ingested (rotation finds the turn)
     needs_detection: bool = False  # reads the text detection output besides the upright page
+    memory_mb: int = 2048  # of its Lambda function
+    timeout_seconds: int = 300
 
     @property
     def state(self) -> str:
@@ -65,7 +70,8 @@ class Stage:
 
     @property
     def function(self) -> Function:
-        return Function(self.name, "ocrflow.handlers.pages.handler", f"ocrflow {self.name} stage")
+        return Function(self.name, "ocrflow.handlers.pages.handler", f"ocrflow {self.name} stage",
+                        self.memory_mb, self.timeout_seconds)
 
     @property
     def output_key(self) -> str:
@@ -74,32 +80,37 @@ class Stage:
 
 PAGE_STAGES: tuple[Stage, ...] = (
     Stage("rotation", "ocrflow.stages.rotation:PageRotator", "ocrflow.settings:RotationSettings",
-          "ocrflow.schema.stages:RotationResult", offloadable=False, reads_upright=False),
+          "ocrflow.schema.stages:RotationResult", offloadable=False, reads_upright=False, timeout_seconds=120),
     Stage("regions", "ocrflow.stages.regions:RegionDetector", "ocrflow.settings:RegionsSettings",
-          "ocrflow.schema.stages:RegionsResult", offloadable=True),
+          "ocrflow.schema.stages:RegionsResult", offloadable=True, timeout_seconds=120),
     Stage("text_detection", "ocrflow.stages.text_detection:TextDetector",
-          "ocrflow.settings:TextDetectionSettings", "ocrflow.schema.stages:DetectionResult", offloadable=True),
+          "ocrflow.settings:TextDetectionSettings", "ocrflow.schema.stages:DetectionResult", offloadable=True,
+          memory_mb=3008),
     Stage("recognition", "ocrflow.stages.recognition:TextRecognizer", "ocrflow.settings:RecognitionSettings",
-          "ocrflow.schema.stages:RecognitionResult", offloadable=True, needs_detection=True),
+          "ocrflow.schema.stages:RecognitionResult", offloadable=True, needs_detection=True, memory_mb=3008),
 )
 
 # The offloadable stages served together by one endpoint: one image read, one model server.
 FUSED = "fused"
 FUSED_STAGES: tuple[Stage, ...] = tuple(stage for stage in PAGE_STAGES if stage.offloadable)
 
-INGEST = Function("ingest", "ocrflow.handlers.ingest.handler", "ocrflow ingest: checks and splits documents")
+INGEST = Function("ingest", "ocrflow.handlers.ingest.handler", "ocrflow ingest: checks and splits documents",
+                  memory_mb=3008)
 VALIDATION = Function("validation", "ocrflow.handlers.validation.handler",
-                      "ocrflow validation: assembles, orders and checks the result")
-SCORER = Function("scorer", "ocrflow.handlers.scorer.handler", "ocrflow scorer of test events")
+                      "ocrflow validation: assembles, orders and checks the result", 1024, 120)
+SCORER = Function("scorer", "ocrflow.handlers.scorer.handler", "ocrflow scorer of test events", 1024, 120)
 STARTER = Function("starter", "ocrflow.handlers.starter.handler",
-                   "ocrflow starter: one execution per document and content")
+                   "ocrflow starter: one execution per document and content", 512, 30)
 DISPATCHER = Function("dispatcher", "ocrflow.handlers.endpoint.dispatcher",
-                      "ocrflow dispatcher: page stage to a SageMaker asynchronous endpoint")
+                      "ocrflow dispatcher: page stage to a SageMaker asynchronous endpoint", 512, 60)
 COMPLETER = Function("completer", "ocrflow.handlers.endpoint.completer",
-                     "ocrflow completer: endpoint notification back to Step Functions")
+                     "ocrflow completer: endpoint notification back to Step Functions", 512, 60)
 
 # What the state machine invokes directly, in the order a document meets them.
 PIPELINE_FUNCTIONS: tuple[Function, ...] = (INGEST, *(s.function for s in PAGE_STAGES), VALIDATION)
+
+
+ALL_FUNCTIONS: tuple[Function, ...] = (*PIPELINE_FUNCTIONS, SCORER, STARTER, DISPATCHER, COMPLETER)
 
 
 def page_stage(name: str) -> Stage:

@@ -1,8 +1,9 @@
 """Accuracy gates on the real documents in ../shared/data (skipped when absent).
 
-Scored as the team's scorer does (ocrflow.evaluation.scoring). Thresholds are
-the stages issue's acceptance criteria; RapidOCR 3.10 scores 0.903 (sroie-dev)
-and 0.775 (funsd-dev) on the same files.
+Scored as the team's scorer does (ocrflow.evaluation.scoring). The headline gate
+is alphanumeric word F1 (runs of letters and digits); whitespace-token word F1 is
+gated too. RapidOCR 3.10 scores 0.903 / 0.775 word F1 (sroie-dev / funsd-dev) on
+the same files.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ocrflow.geometry import quarter_turn
 from ocrflow.synthetic import rotate_page
 from tests.conftest import shared_manifest
 
-GATES = {"sroie-dev": 0.91, "funsd-dev": 0.79}
+GATES = {"sroie-dev": {"alnum": 0.965, "word": 0.92}, "funsd-dev": {"alnum": 0.90, "word": 0.79}}
 ROTATION_TOLERANCE = 0.01
 
 
@@ -48,9 +49,11 @@ def upright(pipeline):
 def test_word_f1_gate(pipeline, upright, name):
     upright[name] = score_dataset(pipeline, name)
     result = upright[name]
-    print(f"\n{name}: word F1 {result['word']['f1']:.4f} line CER {result['line_cer']:.4f} "
+    print(f"\n{name}: alphanumeric word F1 {result['alnum']['f1']:.4f} word F1 {result['word']['f1']:.4f} "
+          f"line CER {result['line_cer']:.4f} "
           f"detection R/P {result['detection_recall']:.3f}/{result['detection_precision']:.3f}")
-    assert result["word"]["f1"] >= GATES[name]
+    assert result["alnum"]["f1"] >= GATES[name]["alnum"]
+    assert result["word"]["f1"] >= GATES[name]["word"]
     assert result["detection_recall"] >= 0.95
     assert result["rotation_accuracy"] == 1.0
 

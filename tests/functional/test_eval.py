@@ -38,12 +38,16 @@ def manifest(tmp_path_factory):
     return root / "manifest.jsonl"
 
 
+VARIANT = "pp-ocrv4-rec"  # declared in ocrflow/variants.json
+
+
 @pytest.fixture(scope="module")
 def runs(manifest, tmp_path_factory):
     out = tmp_path_factory.mktemp("eval")
-    assert main(["eval", str(manifest), "--out", str(out / "a"), "--variant", "a"]) == 0
-    assert main(["eval", str(manifest), "--out", str(out / "b"), "--variant", "b",
+    assert main(["eval", str(manifest), "--out", str(out / "a"), "--variant", "baseline"]) == 0
+    assert main(["eval", str(manifest), "--out", str(out / "b"), "--variant", "baseline",
                  "--compare", str(out / "a")]) == 0
+    assert main(["eval", str(manifest), "--out", str(out / "ab"), "--variants", f"baseline,{VARIANT}"]) == 0
     return out
 
 
@@ -51,16 +55,36 @@ def test_summary_totals_and_documents(runs):
     summary = json.loads((runs / "a" / "summary.json").read_text())
     totals = summary["datasets"]["rendered-set0"]
     assert totals["documents"] == 2 and totals["failed"] == 0
-    assert totals["word"]["f1"] == 1.0 and totals["cer"] == 0.0 and totals["line_cer"] == 0.0
+    assert totals["alnum"]["f1"] == 1.0 and totals["word"]["f1"] == 1.0
+    assert totals["cer"] == 0.0 and totals["line_cer"] == 0.0
     assert totals["rotation_accuracy"] == 0.5  # the upside-down page is counted as turned
     assert {d["case_id"] for d in summary["documents"]} == set(PAGES)
-    assert summary["variant"] == "a"
+    assert summary["variant"] == "baseline"
 
 
 def test_report_compares_against_a_baseline(runs):
     html = (runs / "b" / "report.html").read_text()
     assert "baseline" in html and "(+0.0000)" in html
     assert len(re.findall(r'<img alt="[^"]+" src="data:image/', html)) >= 4 + 2
+
+
+def test_two_variants_in_one_call_write_both_and_the_deltas(runs):
+    base = json.loads((runs / "ab" / "baseline" / "summary.json").read_text())
+    other = json.loads((runs / "ab" / VARIANT / "summary.json").read_text())
+    assert base["variant"] == "baseline" and other["variant"] == VARIANT
+    alone = json.loads((runs / "a" / "summary.json").read_text())["datasets"]
+    for name, totals in base["datasets"].items():  # the same variant reads the same, interleaved or not
+        assert {k: totals[k] for k in ("alnum", "word", "cer", "line_cer")} == {
+            k: alone[name][k] for k in ("alnum", "word", "cer", "line_cer")}
+    comparison = json.loads((runs / "ab" / VARIANT / "comparison.json").read_text())
+    assert comparison["variant"] == VARIANT and comparison["baseline"] == "baseline"
+    row = comparison["datasets"]["rendered-set0"]
+    alnum = row["alnum"]
+    assert alnum["value"] == other["datasets"]["rendered-set0"]["alnum"]["f1"]
+    assert alnum["delta"] == pytest.approx(alnum["value"] - base["datasets"]["rendered-set0"]["alnum"]["f1"])
+    assert set(row["stage_milliseconds"]) >= {"rotation", "recognition"}
+    assert {d["case_id"] for d in comparison["documents"]} == set(PAGES)
+    assert not (runs / "ab" / "baseline" / "comparison.json").exists()
 
 
 def test_report_renders_in_headless_chromium(runs, tmp_path):

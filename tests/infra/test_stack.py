@@ -210,3 +210,28 @@ def test_architecture_and_python_version_switches():
     sources = [image["source"] for image in manifest["dockerImages"].values()]
     assert sources and all(s["platform"] == "linux/arm64" and s["dockerBuildArgs"] == {"PYTHON_VERSION": "3.12"}
                            for s in sources)
+
+
+def test_shadow_runs_deploy_their_states_and_may_start_only_this_state_machine(tmp_path, monkeypatch):
+    from ocrflow.variants import variants
+
+    config = json.loads(variants().model_dump_json())
+    config["shadow"] = {"variant": "pp-ocrv4-rec", "share": 0.05}
+    (tmp_path / "variants.json").write_text(json.dumps(config))
+    monkeypatch.setenv("OCRFLOW_VARIANTS_FILE", str(tmp_path / "variants.json"))
+    _, template, _ = synth()
+    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
+    assert machine["Properties"]["StateMachineName"] == "Ocrflow-documents"
+    definition = json.loads(machine["Properties"]["DefinitionString"])
+    assert definition["States"]["StartShadow"]["Resource"] == "arn:aws:states:::states:startExecution"
+    assert definition["States"]["Validation"]["Next"] == "IsShadowRun"
+    starts = [s for s in statements(template) if s["Action"] == "states:StartExecution"]
+    arns = [json.dumps(s["Resource"]) for s in starts]
+    assert any("stateMachine:Ocrflow-documents" in arn for arn in arns)
+
+
+def test_without_shadow_runs_no_document_pays_for_their_states(synthesized):
+    _, template, _ = synthesized
+    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
+    text = json.dumps(machine["Properties"]["DefinitionString"])
+    assert "StartShadow" not in text and "IsShadowRun" not in text

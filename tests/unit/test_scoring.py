@@ -34,6 +34,16 @@ def test_word_f1_is_a_bag_of_words_and_case_blind():
     assert s["word"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
 
 
+def test_alphanumeric_tokens_measure_reading_not_punctuation_spacing():
+    truth = [line("TEL : 03-8024 1212", 0, 0, 300, 20)]
+    spaced_as_printed = [line("Tel: 03-8024 1212", 0, 0, 300, 20)]
+    s = score_page(truth, spaced_as_printed, SHAPE)
+    assert s["word"]["f1"] == pytest.approx(2 * (2 / 3) * (2 / 4) / (2 / 3 + 2 / 4))  # ':' and 'TEL:' differ
+    assert s["alnum"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}  # TEL 03 8024 1212 each side
+    misread = score_page(truth, [line("TEL: 03-8O24 1212", 0, 0, 300, 20)], SHAPE)
+    assert misread["alnum"]["f1"] == 0.75 and misread["alnum_tp"] == 3  # 8O24 is a reading error
+
+
 def test_line_cer_matches_at_iou_half_and_counts_unmatched_truth_as_deleted():
     truth = [line("ABCD", 0, 0, 100, 20), line("EFGH", 0, 100, 100, 120)]
     pred = [line("ABXD", 0, 0, 100, 20), line("EFGH", 0, 300, 100, 320)]  # second misplaced

@@ -1,32 +1,70 @@
-"""``ocrflow eval``: manifests scored as test events through the local state machine."""
+"""``ocrflow eval``: manifests scored as test events through the local state machine, one variant
+or several interleaved, with the deltas against a baseline."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("manifests", nargs="+", type=Path, help="SageMaker Ground Truth manifests")
-    parser.add_argument("--out", type=Path, required=True, help="writes DIR/summary.json and DIR/report.html")
-    parser.add_argument("--variant", help="label of this run (A/B)")
+    parser.add_argument("--out", type=Path, required=True, help="writes DIR/summary.json and DIR/report.html "
+                        "(with --variants: DIR/<variant>/..., each with comparison.json against the first)")
+    parser.add_argument("--variant", help="run this variant (declared in variants.json)")
+    parser.add_argument("--variants", help="comma-separated: run each, interleaved; the first is the baseline")
     parser.add_argument("--compare", type=Path, help="directory of another run to show deltas against")
 
 
-def run(args: argparse.Namespace) -> int:
+def write_run(out: Path, summary: dict, records: list[dict], baseline: dict | None) -> None:
     from ..evaluation.report import render
-    from ..local.campaign import run_campaign, summarise
+    from ..evaluation.summary import compare
 
-    records = run_campaign(args.manifests, variant=args.variant)
-    summary = summarise(records, args.variant)
-    baseline = json.loads((args.compare / "summary.json").read_text()) if args.compare else None
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
-    (args.out / "report.html").write_text(render(summary, records, baseline))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    (out / "report.html").write_text(render(summary, records, baseline))
+    if baseline is not None:
+        (out / "comparison.json").write_text(json.dumps(compare(summary, baseline), indent=1))
+
+
+def print_totals(summary: dict, baseline: dict | None) -> None:
+    label = summary.get("variant") or "baseline"
     for name, totals in summary["datasets"].items():
-        print(f"{name}: {totals['documents']} documents, word F1 {totals['word']['f1']:.4f}, "
-              f"CER {totals['cer']:.4f}, line CER {totals['line_cer']:.4f}, "
-              f"detection R/P {totals['detection_recall']:.3f}/{totals['detection_precision']:.3f}")
-    print(f"wrote {args.out / 'summary.json'} and {args.out / 'report.html'}")
+        base = (baseline or {}).get("datasets", {}).get(name)
+
+        def delta(key: str, part: str | None = "f1") -> str:
+            if base is None or key not in base:
+                return ""
+            now = totals[key][part] if part else totals[key]
+            before = base[key][part] if part else base[key]
+            return f" ({now - before:+.4f})"
+
+        print(f"{label} {name}: {totals['documents']} documents, alphanumeric word F1 "
+              f"{totals['alnum']['f1']:.4f}{delta('alnum')}, word F1 {totals['word']['f1']:.4f}{delta('word')}, "
+              f"CER {totals['cer']:.4f}{delta('cer', None)}, line CER {totals['line_cer']:.4f}"
+              f"{delta('line_cer', None)}, detection R/P {totals['detection_recall']:.3f}/"
+              f"{totals['detection_precision']:.3f}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..evaluation.summary import summarise
+    from ..local.campaign import run_campaign
+
+    if args.variant and args.variants:
+        print("ocrflow eval: --variant and --variants exclude each other", file=sys.stderr)
+        return 2
+    variants = [v or None for v in args.variants.split(",")] if args.variants else [args.variant]
+    baseline = json.loads((args.compare / "summary.json").read_text()) if args.compare else None
+    runs = run_campaign(args.manifests, variants=variants)
+    first = None
+    for variant, records in runs.items():
+        summary = summarise(records, variant)
+        against = baseline if baseline is not None or first is None else first
+        out = args.out / (variant or "baseline") if len(runs) > 1 else args.out
+        write_run(out, summary, records, against)
+        print_totals(summary, against)
+        first = first or summary
+    print(f"wrote {args.out}")
     return 0

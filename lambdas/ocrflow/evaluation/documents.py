@@ -79,7 +79,7 @@ def score_document(document: Document | None, truth: list[list[ScoredLine]], cas
     if case.expected_rotation is not None and pages:
         rotation_correct = pages[0].rotation.angle == case.expected_rotation
     counts = {k: sum(p[k] for p in per_page) for k in
-              ("word_tp", "word_pred", "word_gt", "line_chars", "line_char_errors", "lines_gt",
+              ("word_tp", "word_pred", "word_gt", "alnum_tp", "alnum_pred", "alnum_gt", "line_chars", "line_char_errors", "lines_gt",
                "lines_pred", "lines_matched")}
     counts.update(chars=len(truth_chars), char_errors=edit_distance(truth_chars, got_chars),
                   words=len(truth_words), word_errors=edit_distance(truth_words, got_words),
@@ -88,12 +88,12 @@ def score_document(document: Document | None, truth: list[list[ScoredLine]], cas
         document_id=document.document_id if document else document_id,
         dataset=case.dataset, case_id=case.case_id, variant=case.variant,
         outcome="failed" if document is None else "completed", failure_code=failure_code,
-        word=WordScores(**total["word"]),
+        word=WordScores(**total["word"]), alnum=WordScores(**total["alnum"]),
         cer=counts["char_errors"] / counts["chars"] if counts["chars"] else float(bool(got_chars)),
         wer=counts["word_errors"] / counts["words"] if counts["words"] else float(bool(got_words)),
         line_cer=total["line_cer"],
         detection=DetectionScores(recall=total["detection_recall"], precision=total["detection_precision"]),
-        rotation_correct=rotation_correct, counts=counts,
+        rotation_correct=rotation_correct, rotations=[page.rotation.angle for page in pages], counts=counts,
         stage_milliseconds=stage_milliseconds or {},
     )
 

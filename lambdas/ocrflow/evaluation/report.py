@@ -35,11 +35,12 @@ def plots(summary: dict, baseline: dict | None) -> dict[str, str]:
     out = {}
     fig, ax = plt.subplots(figsize=(6, 3.2))
     bins = np.linspace(0, 1, 21)
-    ax.hist([d["word"]["f1"] for d in docs], bins=bins, alpha=0.7, label="this run")
-    if base_docs:
-        ax.hist([d["word"]["f1"] for d in base_docs], bins=bins, alpha=0.5, label="baseline")
-    ax.set_xlabel("word F1 per page"), ax.set_ylabel("pages"), ax.legend()
-    out["word F1 histogram"] = _figure_uri(fig)
+    ax.hist([d["alnum"]["f1"] for d in docs], bins=bins, alpha=0.7, label="this run")
+    base_f1 = [d["alnum"]["f1"] for d in base_docs if "alnum" in d]  # older summaries lack it
+    if base_f1:
+        ax.hist(base_f1, bins=bins, alpha=0.5, label="baseline")
+    ax.set_xlabel("alphanumeric word F1 per page"), ax.set_ylabel("pages"), ax.legend()
+    out["alphanumeric word F1 histogram"] = _figure_uri(fig)
 
     fig, ax = plt.subplots(figsize=(6, 3.2))
     for rows, label, marker in ((docs, "this run", "o"), (base_docs, "baseline", "x")):
@@ -102,6 +103,7 @@ def render(summary: dict, records: list[dict], baseline: dict | None = None) -> 
         get = (lambda *keys: _dig(b, keys)) if b else (lambda *keys: None)
         rows.append(
             f"<tr><td>{e(name)}</td><td>{t['documents']}</td><td>{t['failed']}</td>"
+            f"<td><b>{t['alnum']['f1']:.4f}</b>{_delta(t['alnum']['f1'], get('alnum', 'f1'))}</td>"
             f"<td>{t['word']['f1']:.4f}{_delta(t['word']['f1'], get('word', 'f1'))}</td>"
             f"<td>{t['word']['precision']:.4f}</td><td>{t['word']['recall']:.4f}</td>"
             f"<td>{t['cer']:.4f}{_delta(t['cer'], get('cer'), False)}</td>"
@@ -112,13 +114,15 @@ def render(summary: dict, records: list[dict], baseline: dict | None = None) -> 
                       for title, uri in plots(summary, baseline).items())
     docs = "".join(
         f"<tr><td>{e(d['dataset'])}</td><td>{e(d['case_id'])}</td><td>{e(d['outcome'])}</td>"
-        f"<td>{d['word']['f1']:.3f}</td><td>{d['cer']:.3f}</td><td>{d['line_cer']:.3f}</td>"
+        f"<td>{d['alnum']['f1']:.3f}</td><td>{d['word']['f1']:.3f}</td><td>{d['cer']:.3f}</td>"
+        f"<td>{d['line_cer']:.3f}</td>"
         f"<td>{d['detection']['recall']:.2f}</td><td>{e(str(d['failure_code'] or ''))}</td></tr>"
         for d in sorted(summary["documents"], key=lambda d: (d["dataset"], d["case_id"])))
-    worst = sorted(records, key=lambda r: r["word"]["f1"])[:WORST]
+    # production score objects carry no page image: only pages a local run can show are drawn
+    worst = sorted((r for r in records if r.get("image")), key=lambda r: r["alnum"]["f1"])[:WORST]
     pages = "".join(
         f'<figure class="page"><img alt="{e(r["case_id"])}" src="{page_overlay(r)}">'
-        f"<figcaption>{e(r['dataset'])}/{e(r['case_id'])}: word F1 {r['word']['f1']:.3f}, "
+        f"<figcaption>{e(r['dataset'])}/{e(r['case_id'])}: alphanumeric word F1 {r['alnum']['f1']:.3f}, "
         f"CER {r['cer']:.3f} (green: ground truth, red: ocrflow)</figcaption></figure>" for r in worst)
     title = "ocrflow evaluation" + (f" - {e(summary['variant'])}" if summary.get("variant") else "")
     compared = (f'<p id="baseline">Deltas in brackets are against the baseline run '
@@ -137,8 +141,8 @@ figure.page img {{ max-width: 600px; border: 1px solid #999; }}
 <h1>{title}</h1>
 {compared}
 <h2>Totals</h2>
-<table id="totals"><tr><th>data set</th><th>documents</th><th>failed</th><th>word F1</th><th>precision</th>
-<th>recall</th><th>CER</th><th>WER</th><th>line CER</th><th>detection R / P</th></tr>{''.join(rows)}</table>
+<table id="totals"><tr><th>data set</th><th>documents</th><th>failed</th><th>alphanumeric word F1</th>
+<th>word F1</th><th>word precision</th><th>word recall</th><th>CER</th><th>WER</th><th>line CER</th><th>detection R / P</th></tr>{''.join(rows)}</table>
 <h2>Plots</h2><div id="plots">{figures}</div>
 <h2>Ten worst pages</h2><div id="worst">{pages}</div>
 <h2>Documents</h2>
@@ -150,7 +154,8 @@ window.addEventListener("load", () => {{
   document.body.dataset.images = images.length;
 }});
 </script>
-<table id="documents"><tr><th>data set</th><th>case</th><th>outcome</th><th>word F1</th><th>CER</th>
+<table id="documents"><tr><th>data set</th><th>case</th><th>outcome</th><th>alphanumeric word F1</th>
+<th>word F1</th><th>CER</th>
 <th>line CER</th><th>detection R</th><th>failure</th></tr>{docs}</table>
 </body></html>
 """

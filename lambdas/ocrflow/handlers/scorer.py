@@ -9,7 +9,8 @@ from .runtime import NAMESPACE, lambda_handler
 
 
 def observe(scored: OcrTestScored) -> None:
-    for name, value in (("word_f1", scored.word.f1), ("cer", scored.cer), ("line_cer", scored.line_cer)):
+    for name, value in (("alnum_f1", scored.alnum.f1), ("word_f1", scored.word.f1), ("cer", scored.cer),
+                        ("line_cer", scored.line_cer)):
         # single_metric flushes at once, so dimensions never leak into the next invocation
         with single_metric(name=name, unit=MetricUnit.Percent, value=round(value * 100, 2),
                            namespace=NAMESPACE) as metric:

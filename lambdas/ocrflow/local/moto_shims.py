@@ -97,6 +97,23 @@ def signal_termination() -> None:
     BaseExecutionWorkerCommunication.terminated = terminated
 
 
+def start_execution_parameters() -> None:
+    """The ``states:startExecution`` integration passes the ASL's parameter names (``StateMachineArn``,
+    ``Name``, ``Input``) to boto3, whose Step Functions API spells them ``stateMachineArn``...; moto
+    fails the task with a KeyError. AWS accepts the ASL spelling (a shadow run starts this way)."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_service,
+    )
+
+    original = sfn_service.StateTaskServiceSfn._eval_service_task
+
+    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+        parameters = {key[:1].lower() + key[1:]: value for key, value in normalised_parameters.items()}
+        return original(self, env, resource_runtime_part, parameters, state_credentials)
+
+    sfn_service.StateTaskServiceSfn._eval_service_task = _eval_service_task
+
+
 def finished(execution_arn: str) -> threading.Event:
     """Set once the execution has ended (any status)."""
     with _finished_lock:
@@ -112,4 +129,5 @@ def apply() -> None:
     share_executions_on_copy()
     keep_task_failure_cause()
     signal_termination()
+    start_execution_parameters()
     _applied = True

@@ -25,6 +25,7 @@ class Outcome:
     events: list[dict] = field(default_factory=list)
     duplicate: bool = False  # the starter found this document and content already submitted
     result_bytes: Callable[[], bytes] | None = None  # reads document.json from the work bucket
+    history: "HistoryCounts | None" = None  # with trace: what the execution cost in Step Functions terms
     _document: Document | None = None
 
     @property
@@ -33,6 +34,37 @@ class Outcome:
         if self._document is None and self.result_bytes is not None:
             self._document = Document.model_validate_json(self.result_bytes())
         return self._document
+
+
+@dataclass(frozen=True)
+class HistoryCounts:
+    """An execution's size as Step Functions bills and limits it: every state entered is a billed
+    transition of a Standard workflow; an execution holds at most 25,000 history events."""
+
+    events: int
+    transitions: int
+    page_transitions: int  # entered inside the Map's iterations
+    page_events: int  # the Map's iterations' own events and those inside them
+    lambda_invocations: int
+
+    @classmethod
+    def of(cls, history: list[dict]) -> "HistoryCounts":
+        inside, transitions, events = 0, 0, 0
+        for event in history:
+            kind = event["type"]
+            if kind == "MapIterationStarted":
+                inside += 1
+            if inside > 0:
+                events += 1
+                transitions += kind.endswith("StateEntered")
+            if kind.startswith("MapIteration") and kind != "MapIterationStarted":
+                inside -= 1
+        return cls(events=len(history),
+                   transitions=sum(e["type"].endswith("StateEntered") for e in history),
+                   page_transitions=transitions, page_events=events,
+                   lambda_invocations=sum(
+                       e["type"] == "TaskScheduled" and e["taskScheduledEventDetails"]["resourceType"] == "lambda"
+                       for e in history))
 
 
 def state_durations(history: list[dict]) -> tuple[list[str], dict[str, float]]:

@@ -7,7 +7,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from ..documents import content_id, preflight
 from ..errors import InvalidInputError, StorageError
@@ -18,7 +18,7 @@ from ..schema.payloads import StartReceipt
 from ..tasks import TaskContext
 from .delivery import TargetDelivery
 from .dispatch import LocalContext
-from .outcome import Outcome, RunError, state_durations
+from .outcome import HistoryCounts, Outcome, RunError, state_durations
 
 
 class LocalRunner:
@@ -49,6 +49,7 @@ class LocalRunner:
 
             # moto logs the interpreter's expected misses (an IsPresent on an absent path).
             logging.getLogger("moto").setLevel(logging.CRITICAL)
+            self._warm_stages()
             self._machine = LocalStateMachine(self.backends)
             if self.powertools:  # handler logs are for CloudWatch; on a terminal only errors
                 from ..handlers.runtime import logger
@@ -63,6 +64,20 @@ class LocalRunner:
             self._dispatch = dispatch_lambda(self.handlers)
             self.lambdas = self._dispatch.__enter__()
         return self._machine
+
+    def _warm_stages(self) -> None:
+        """Load the models while moto deploys the stack: onnxruntime builds sessions without the GIL,
+        so on two cores a one-page run hides most of the model loading behind the setup. A model that
+        fails to load here fails again, with its error, where a stage first needs it."""
+        from ..registry import stage_names
+
+        def warm() -> None:
+            try:
+                self.context.stages.warm(list(stage_names()))
+            except Exception:  # noqa: BLE001 - reported by the task that needs the stage
+                pass
+
+        threading.Thread(target=warm, name="ocrflow-warm-stages", daemon=True).start()
 
     def _start_endpoints(self) -> None:
         """The switched stages' endpoints (emulated, running the serving app), the dispatcher that
@@ -159,8 +174,10 @@ class LocalRunner:
         (Ingest would refuse it with the same code), else uploaded and submitted."""
         return self.run_source(Path(path), test)
 
-    def run_source(self, source: Path | tuple[str, bytes], test: dict | None = None) -> Outcome:
-        """A path, or (name, bytes) such as standard input."""
+    def run_source(self, source: Path | tuple[str, bytes], test: dict | None = None,
+                   document_id: str | None = None) -> Outcome:
+        """A path, or (name, bytes) such as standard input; ``document_id`` replaces the content hash
+        (the same file submitted again under a new id is a new document, not a duplicate)."""
         name, data = (source.name, None) if isinstance(source, Path) else source
         try:
             preflight(source if data is None else data)
@@ -170,7 +187,7 @@ class LocalRunner:
         except OSError as exc:
             error = StorageError(f"cannot read {source}: {exc.strerror}")
             return Outcome(error=RunError(error.code, error.message))
-        document_id = content_id(data)
+        document_id = document_id or content_id(data)
         uri = self.machine.upload(data, f"inputs/{document_id}/{name}")
         detail = {"schema_version": "1.0", "document_id": document_id, "document_uri": uri}
         if test:
@@ -179,15 +196,16 @@ class LocalRunner:
 
     def run_files(self, paths: list[Path], jobs: int = 1) -> Iterator[Outcome]:
         """Outcomes in the order of ``paths``; up to ``jobs`` documents run at once."""
-        return self._map(self.run_file, paths, jobs)
+        return self.run_many(self.run_file, paths, jobs)
 
     def run_sources(self, sources: list, jobs: int = 1) -> Iterator[Outcome]:
-        return self._map(self.run_source, sources, jobs)
+        return self.run_many(self.run_source, sources, jobs)
 
     def run_details(self, details: list[dict], jobs: int = 1) -> Iterator[Outcome]:
-        return self._map(self.run_detail, details, jobs)
+        return self.run_many(self.run_detail, details, jobs)
 
-    def _map(self, function, items: list, jobs: int) -> Iterator[Outcome]:
+    def run_many(self, function: Callable[[Any], Outcome], items: list, jobs: int) -> Iterator[Outcome]:
+        """``function(item)`` for each item, in order; up to ``jobs`` at once on one deployed stack."""
         if jobs <= 1 or len(items) <= 1:
             return (function(item) for item in items)
         self.machine  # deployed once, before the threads start
@@ -205,14 +223,14 @@ class LocalRunner:
         if receipt.status == "rejected":
             return self._outcome(None, receipt.document_id, before)
         execution = machine.wait(receipt.execution_arn, broken=self.endpoint_fault)
-        if self.trace:  # the history is an extra API call; only --trace and benchmarks need it
-            lines, totals = state_durations(machine.history(receipt.execution_arn))
-        else:
-            lines, totals = [], {}
+        history = machine.history(receipt.execution_arn) if self.trace else None
+        # the history is an extra API call; only --trace and benchmarks need it
+        lines, totals = state_durations(history) if history is not None else ([], {})
         for event in machine.scorer_events(document_id):  # what EventBridge delivers to the scorer
             self.deliveries()["scorer"](event)
         outcome = self._outcome(execution, document_id, before)
         outcome.trace, outcome.state_milliseconds, outcome.duplicate = lines, totals, receipt.status == "duplicate"
+        outcome.history = HistoryCounts.of(history) if history is not None else None
         return outcome
 
     def _outcome(self, execution: dict | None, document_id: str, before: int) -> Outcome:

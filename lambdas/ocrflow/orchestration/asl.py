@@ -26,6 +26,7 @@ from .backends import Backends, Endpoint
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 LAMBDA_CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 PUT_EVENTS = "arn:aws:states:::events:putEvents"
+START_EXECUTION = "arn:aws:states:::states:startExecution"
 LAMBDA_SERVICE_ERRORS = ["Lambda.ServiceException", "Lambda.AWSLambdaException",
                          "Lambda.SdkClientException", "Lambda.TooManyRequestsException"]
 TASK_TIMEOUT_SECONDS = 900  # a Lambda function's own limit
@@ -89,7 +90,15 @@ def page_states(backends: Backends) -> dict:
     return {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": camel(steps[0][0]), "States": states}
 
 
-def failure_states() -> dict:
+SHADOW_RUN = {"And": [{"Variable": "$.ocrflow.shadow_of", "IsPresent": True},
+                      {"Variable": "$.ocrflow.shadow_of", "IsString": True}]}
+
+
+def failure_states(shadow: bool = False) -> dict:
+    """The one path every failure takes to its OcrFailed; a shadow run's failure publishes nothing."""
+    shadow_rule = [{**SHADOW_RUN, "Next": "ShadowFailed"}] if shadow else []
+    shadow_state = {"ShadowFailed": {"Type": "Fail", "Error": "ShadowFailed",
+                                     "Cause": "A shadow run failed; the primary result stands."}} if shadow else {}
     return {
         "ParseFailure": {
             "Type": "Pass",
@@ -107,8 +116,8 @@ def failure_states() -> dict:
                                      "message.$": "$.error.Error"},
                            "error_type.$": "$.error.Error"},
             "ResultPath": "$.failure", "Next": "IsTest"},
-        "IsTest": {"Type": "Choice", "Choices": [{"Variable": "$.detail.test", "IsPresent": True,
-                                                  "Next": "MarkTest"}], "Default": "MarkProduction"},
+        "IsTest": {"Type": "Choice", "Choices": [*shadow_rule, {"Variable": "$.detail.test", "IsPresent": True,
+                                                                 "Next": "MarkTest"}], "Default": "MarkProduction"},
         "MarkTest": {"Type": "Pass", "Parameters": {"test": True, "test_case.$": "$.detail.test"},
                      "ResultPath": "$.failure.test_info", "Next": "PublishFailed"},
         "MarkProduction": {"Type": "Pass", "Parameters": {"test": False, "test_case": None},
@@ -121,6 +130,32 @@ def failure_states() -> dict:
             Next="Failed"),
         "Failed": {"Type": "Fail", "Error": "OcrFailed",
                    "Cause": "The document could not be processed; see the OcrFailed event."},
+        **shadow_state,
+    }
+
+
+def shadow_states() -> dict:
+    """After Validation, with shadow runs configured: a shadow run ends without publishing; a primary
+    run publishes, then starts its shadow (same state machine, the shadow variant) if it was chosen."""
+    summary = "$.result.summary"
+    return {
+        "IsShadowRun": {"Type": "Choice", "Choices": [{**SHADOW_RUN, "Next": "ShadowCompared"}],
+                        "Default": "PublishCompleted"},
+        "ShadowCompared": {"Type": "Succeed", "Comment": "Compared with the primary result in Validation",
+                           "OutputPath": summary},
+        "PublishCompleted": publish("OcrCompleted", summary, Next="WantsShadow"),
+        "WantsShadow": {"Type": "Choice", "Choices": [{"Variable": "$.ingest.shadow_variant", "IsString": True,
+                                                        "Next": "StartShadow"}], "Default": "Completed"},
+        "StartShadow": {
+            "Type": "Task", "Resource": START_EXECUTION, "ResultPath": None, "Next": "Completed",
+            "Parameters": {"StateMachineArn.$": "$$.StateMachine.Id",
+                           "Name.$": "States.Format('{}-shadow', $$.Execution.Name)",
+                           "Input": {"id.$": "$.id", "detail.$": "$.detail", "ocrflow": {
+                               "variant.$": "$.ingest.shadow_variant", "shadow_variant": None,
+                               "shadow_of.$": "$.result.summary.results.document"}}},
+            "Retry": retry(), "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.shadow_error",
+                                         "Next": "Completed"}]},
+        "Completed": {"Type": "Succeed", "OutputPath": summary},
     }
 
 
@@ -134,30 +169,35 @@ def publish(detail_type: str, detail, **fields) -> dict:
             "ResultPath": None, **fields}
 
 
-def build(backends: Backends | None = None) -> dict:
-    """The definition for these backends (all Lambda when None)."""
+def build(backends: Backends | None = None, shadow: bool = False) -> dict:
+    """The definition for these backends (all Lambda when None), with the shadow-run states when
+    variants.json configures shadow runs (without, no document pays for their transitions)."""
     backends = backends or Backends()
     ingest_fields = ("document_id", "run_id", "bucket", "source_uri", "page_count", "pages",
-                     "max_concurrency", "test", "test_case")
+                     "max_concurrency", "test", "test_case", "variant", "shadow_variant", "shadow_of")
     states = {
         "Ingest": lambda_task(
-            INGEST, {"detail.$": "$.detail", "execution_id.$": "$$.Execution.Id", "work_bucket": "${WorkBucketName}"},
+            INGEST, {"detail.$": "$.detail", "execution_id.$": "$$.Execution.Id", "work_bucket": "${WorkBucketName}",
+                     "run.$": "$.ocrflow"},
             ResultSelector={f"{name}.$": f"$.Payload.{name}" for name in ingest_fields},
             ResultPath="$.ingest", Catch=catch(), Next="Pages"),
         "Pages": {
             "Type": "Map", "ItemsPath": "$.ingest.pages", "MaxConcurrencyPath": "$.ingest.max_concurrency",
             "ItemSelector": {"document_id.$": "$.ingest.document_id", "run_id.$": "$.ingest.run_id",
                              "bucket.$": "$.ingest.bucket", "page.$": "$$.Map.Item.Value.page",
-                             "image_key.$": "$$.Map.Item.Value.image_key"},
+                             "image_key.$": "$$.Map.Item.Value.image_key", "variant.$": "$.ingest.variant"},
             "ItemProcessor": page_states(backends),
             "ResultPath": None, "Catch": catch(), "Next": "Validation"},
         "Validation": lambda_task(
             VALIDATION, {f"{name}.$": f"$.ingest.{name}" for name in
-                         ("document_id", "run_id", "bucket", "page_count", "source_uri", "test", "test_case")},
+                         ("document_id", "run_id", "bucket", "page_count", "source_uri", "test", "test_case",
+                          "variant", "shadow_of")},
             ResultSelector={"summary.$": "$.Payload"}, ResultPath="$.result", Catch=catch(),
-            Next="PublishCompleted"),
-        "PublishCompleted": publish("OcrCompleted", "$.result.summary", OutputPath="$.result.summary", End=True),
-        **failure_states(),
+            Next="IsShadowRun" if shadow else "PublishCompleted"),
+        **(shadow_states() if shadow else {
+            "PublishCompleted": publish("OcrCompleted", "$.result.summary", OutputPath="$.result.summary",
+                                        End=True)}),
+        **failure_states(shadow),
     }
     return {"Comment": COMMENT, "StartAt": "Ingest", "States": states}
 

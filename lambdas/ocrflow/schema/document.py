@@ -78,6 +78,7 @@ class Document(Schema):
     document_id: str
     status: Status
     models: dict[str, str] = Field(default_factory=dict, description="Stage -> model name")
+    variant: str | None = Field(default=None, description="The stage variant that ran (variants.json)")
     pages: list[Page] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
 

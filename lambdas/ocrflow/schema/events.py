@@ -51,6 +51,16 @@ class ResultUris(Schema):
     textract: str = Field(description="Textract DetectDocumentText-compatible JSON")
 
 
+class ShadowComparison(Schema):
+    """A shadow run's result against the primary's: how far the variant would change what consumers get."""
+
+    variant: str
+    primary: str = Field(description="The primary result's document.json")
+    agreement: float = Field(ge=0, le=1, description="Alphanumeric word F1 of the shadow text against the primary's")
+    mean_confidence_delta: float = Field(description="Shadow minus primary mean line confidence")
+    lines_delta: int = Field(description="Shadow minus primary line count")
+
+
 class ResultSummary(Schema):
     schema_version: str = SCHEMA_VERSION
     document_id: str
@@ -62,8 +72,11 @@ class ResultSummary(Schema):
     findings: int
     stage_milliseconds: dict[str, float]
     results: ResultUris
+    variant: str | None = Field(default=None, description="The stage variant that ran (variants.json)")
     test: bool = False
     test_case: TestCase | None = None
+    shadow: ShadowComparison | None = Field(default=None, description="Only in a shadow run, which publishes "
+                                            "nothing: its comparison with the primary result")
 
 
 class OcrFailed(Schema):
@@ -100,12 +113,16 @@ class OcrTestScored(Schema):
     variant: str | None = None
     outcome: Literal["completed", "failed"]
     failure_code: str | None = None
-    word: WordScores
+    word: WordScores = Field(description="Bag of whitespace tokens (upper-cased, NFKC)")
+    alnum: WordScores = Field(description="Bag of alphanumeric tokens (maximal runs of letters and digits, "
+                              "upper-cased, NFKC): the headline, which measures reading rather than how the "
+                              "ground truth spaces punctuation")
     cer: float = Field(description="Character error rate of the reading-order text")
     wer: float = Field(description="Word error rate of the reading-order text")
     line_cer: float = Field(description="CER over ground-truth lines matched 1:1 at IoU >= 0.5")
     detection: DetectionScores
     rotation_correct: bool | None = None
+    rotations: list[int] = Field(default_factory=list, description="The turn found on each page, degrees")
     counts: dict[str, int] = Field(description="Raw counts, so that data sets aggregate exactly")
     stage_milliseconds: dict[str, float] = Field(default_factory=dict)
     score_uri: str | None = None

@@ -48,8 +48,10 @@ def sample_details() -> dict[str, dict]:
         "OcrTestScored": OcrTestScored(
             document_id="sroie-dev-sroie_001-pp-ocrv6", dataset="sroie-dev", case_id="sroie_001",
             variant="pp-ocrv6", outcome="completed", word=WordScores(precision=0.93, recall=0.91, f1=0.92),
+            alnum=WordScores(precision=0.97, recall=0.96, f1=0.965),
             cer=0.061, wer=0.142, line_cer=0.069, detection=DetectionScores(recall=0.98, precision=0.97),
-            rotation_correct=True, counts={"word_tp": 91, "word_pred": 98, "word_gt": 100, "pages": 1},
+            rotation_correct=True, counts={"word_tp": 91, "word_pred": 98, "word_gt": 100, "alnum_tp": 120,
+                                                    "alnum_pred": 124, "alnum_gt": 125, "pages": 1},
             stage_milliseconds={"recognition": 702.5},
             score_uri="s3://ocrflow-work/scores/sroie-dev/pp-ocrv6/sroie_001.json"),
     }

@@ -25,10 +25,24 @@ def run_id_of(execution_id: str) -> str:
     return execution_id.rsplit(":", 1)[-1]
 
 
+class RunOptions(Schema):
+    """How this execution runs its document, decided by the starter (``ocrflow`` in the input)."""
+
+    variant: str | None = Field(default=None, description="Declared in variants.json; None: the baseline")
+    shadow_variant: str | None = Field(default=None, description="After publishing, run this variant as a shadow")
+    shadow_of: str | None = Field(default=None, description="This run is a shadow: the primary's document.json")
+
+
+def execution_input(event_id: str | None, detail: Any, run: RunOptions) -> dict:
+    """What the starter starts an execution with (and a local run, the same way)."""
+    return {"id": event_id, "detail": detail, "ocrflow": run.model_dump()}
+
+
 class IngestRequest(Schema):
     detail: DocumentSubmitted
     work_bucket: str = Field(description="Bucket for page images, stage outputs and results")
     execution_id: str = Field(min_length=1, description="$$.Execution.Id: keys this run's work objects")
+    run: RunOptions = Field(default_factory=RunOptions, description="$.ocrflow, as the starter set it")
 
     @property
     def run_id(self) -> str:
@@ -46,6 +60,9 @@ class IngestResult(Schema):
     pages: list["PageRef"]
     test: bool = False
     test_case: TestCase | None = None
+    variant: str | None = None
+    shadow_variant: str | None = None
+    shadow_of: str | None = None
 
 
 class PageRef(Schema):
@@ -59,6 +76,7 @@ class PageTask(Schema):
     bucket: str
     page: int = Field(ge=1)
     image_key: str = Field(description="The page image as ingested; later stages turn it upright")
+    variant: str | None = Field(default=None, description="Its stages' settings overlay (variants.json)")
 
 
 class StageRequest(Schema):
@@ -76,6 +94,8 @@ class ValidationRequest(Schema):
     source_uri: str
     test: bool = False
     test_case: TestCase | None = None
+    variant: str | None = None
+    shadow_of: str | None = None
 
 
 class StageOutput(Schema, Generic[Result]):
@@ -83,6 +103,7 @@ class StageOutput(Schema, Generic[Result]):
 
     stage: str
     elapsed_ms: float
+    variant: str | None = None
     result: Result
 
 

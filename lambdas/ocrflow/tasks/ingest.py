@@ -14,6 +14,7 @@ from ..errors import DocumentTooLargeError
 from ..schema.payloads import IngestRequest, IngestResult, PageRef
 from ..settings import IngestSettings
 from ..storage import WorkLayout, parse_s3_uri
+from ..variants import variants
 from .context import TaskContext
 
 
@@ -27,6 +28,10 @@ def ingest(request: IngestRequest, ctx: TaskContext, limits: IngestSettings | No
            work: WorkSettings | None = None) -> IngestResult:
     limits, work = limits or IngestSettings(), work or WorkSettings()
     detail = request.detail
+    declared = variants()  # an undeclared variant fails here, before any work, with INVALID_PAYLOAD
+    run = request.run
+    variant = declared.require(run.variant or (detail.test.variant if detail.test else None))
+    declared.require(run.shadow_variant)
     bucket, key = parse_s3_uri(detail.document_uri)
     response = ctx.store.open(bucket, key)
     if response["ContentLength"] > limits.max_bytes:  # known from the headers, before the body is read
@@ -45,4 +50,5 @@ def ingest(request: IngestRequest, ctx: TaskContext, limits: IngestSettings | No
         source_uri=detail.document_uri, media_type=sniff(data), page_count=len(pages),
         pages=pages, max_concurrency=work.max_concurrency,
         test=detail.test is not None, test_case=detail.test,
+        variant=variant, shadow_variant=run.shadow_variant, shadow_of=run.shadow_of,
     )

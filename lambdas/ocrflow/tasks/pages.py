@@ -21,6 +21,7 @@ from ..registry import FUSED, FUSED_STAGES, Stage, load, page_stage, stage_names
 from ..schema.payloads import PageTask, StageOutput, StageRequest
 from ..stages.rotation import upright
 from ..storage import WorkLayout
+from ..variants import variants
 from .context import TaskContext
 
 
@@ -75,12 +76,13 @@ def run_stage(request: StageRequest, ctx: TaskContext) -> StageRun:
     for stage in stages_of(request.stage):
         start = time.perf_counter()
         try:
-            result = ctx.stages.get(stage.name)(*stage_arguments(stage, task, ctx, run.results))
+            built = ctx.stages.get(stage.name, variants().overlay(task.variant, stage.name))
+            result = built(*stage_arguments(stage, task, ctx, run.results))
         except OcrflowError as exc:  # name the stage that failed, also inside a fused request
             exc.stage = exc.stage or stage.name
             raise
         elapsed = round((time.perf_counter() - start) * 1e3, 2)
         ctx.store.put_model(task.bucket, layout.stage_output(task.page, stage.name),
-                            StageOutput(stage=stage.name, elapsed_ms=elapsed, result=result))
+                            StageOutput(stage=stage.name, elapsed_ms=elapsed, variant=task.variant, result=result))
         run.results[stage.name], run.milliseconds[stage.name] = result, elapsed
     return run

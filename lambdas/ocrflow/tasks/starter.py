@@ -24,8 +24,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..errors import PayloadError
 from ..schema.events import SOURCE, DocumentSubmitted, OcrFailed
-from ..schema.payloads import StartReceipt, SubmittedEvent
+from ..schema.payloads import RunOptions, StartReceipt, SubmittedEvent, execution_input
 from ..storage import aws_call, parse_s3_uri
+from ..variants import variants
 from .context import TaskContext
 
 STAGE = "starter"
@@ -75,6 +76,15 @@ def execution_name(document_id: str, key: str, event_id: str) -> str:
     return f"{NAME_UNSAFE.sub('-', document_id)[:50]}-{digest}"
 
 
+def run_options(detail: DocumentSubmitted) -> RunOptions:
+    """A test event runs the variant it names (declared, or the event is rejected); a share of
+    production documents is also run, afterwards, as a shadow of the configured variant."""
+    declared = variants()
+    if detail.test is not None:
+        return RunOptions(variant=declared.require(detail.test.variant))
+    return RunOptions(shadow_variant=declared.shadow_for(detail.document_id))
+
+
 def reject(event: SubmittedEvent, problem: str, ctx: TaskContext, settings: StarterSettings) -> StartReceipt:
     detail = event.detail if isinstance(event.detail, dict) else {}
     failed = OcrFailed(document_id=reported_id(detail), error_code=PayloadError.code, error_type=PayloadError.__name__,
@@ -95,6 +105,10 @@ def start(event: SubmittedEvent, ctx: TaskContext, settings: StarterSettings | N
         detail = DocumentSubmitted.model_validate(event.detail)
     except ValidationError as exc:
         return reject(event, describe_problems(exc), ctx, settings)
+    try:
+        run = run_options(detail)
+    except PayloadError as exc:
+        return reject(event, exc.message, ctx, settings)
     key = submission_key(detail, content_identity(detail.document_uri, ctx))
     name = execution_name(detail.document_id, key, event.id or key)
     replayed = []
@@ -102,7 +116,7 @@ def start(event: SubmittedEvent, ctx: TaskContext, settings: StarterSettings | N
     def start_execution(submission: dict) -> dict:
         response = aws_call(ctx.client("stepfunctions"), "start_execution", what=f"execution {name}",
                             stateMachineArn=settings.state_machine_arn, name=name,
-                            input=json.dumps({"id": event.id, "detail": event.detail}))
+                            input=json.dumps(execution_input(event.id, event.detail, run)))
         return {"execution_arn": response["executionArn"]}
 
     def mark_replayed(response: Any, record: Any) -> Any:

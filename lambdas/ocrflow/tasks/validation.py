@@ -33,7 +33,7 @@ def validate(request: ValidationRequest, ctx: TaskContext,
             stage_ms[stage.name] = stage_ms.get(stage.name, 0.0) + output.elapsed_ms
             outputs[stage.name], models[stage.name] = output.result, output.result.model
         pages.append(assembler(number, outputs["rotation"], outputs["regions"], outputs["recognition"]))
-    document = assemble_document(request.document_id, pages, models)
+    document = assemble_document(request.document_id, pages, models).model_copy(update={"variant": request.variant})
     store, bucket = ctx.store, request.bucket
     uris = ResultUris(
         document=store.put_model(bucket, layout.result("document.json"), document),
@@ -49,6 +49,19 @@ def validate(request: ValidationRequest, ctx: TaskContext,
         mean_confidence=round(sum(line.confidence for line in lines) / len(lines), 4) if lines else 0.0,
         findings=len(document.findings) + sum(len(p.findings) for p in document.pages),
         stage_milliseconds={k: round(v, 1) for k, v in stage_ms.items()}, results=uris,
-        test=request.test, test_case=request.test_case,
+        variant=request.variant, test=request.test, test_case=request.test_case,
+        shadow=compare_with_primary(document, request, ctx) if request.shadow_of else None,
     )
+    if summary.shadow is not None:
+        store.put_model(bucket, layout.result("shadow-comparison.json"), summary.shadow)
     return summary, document
+
+
+def compare_with_primary(document: Document, request: ValidationRequest, ctx: TaskContext):
+    """A shadow run's result against the primary's, which was published before this run started."""
+    from ..evaluation.shadow import compare
+    from ..storage import parse_s3_uri
+
+    bucket, key = parse_s3_uri(request.shadow_of)
+    primary = Document.model_validate_json(ctx.store.get_bytes(bucket, key))
+    return compare(document, primary, variant=request.variant or "baseline", primary_uri=request.shadow_of)
