@@ -39,8 +39,11 @@ synth: $(VENV)/.infra-installed
 	@# cfn-lint's exit code is a bit mask: 2 = errors (fail), 4 = warnings, 8 = informational.
 	$(BIN)/cfn-lint cdk.out/*.template.json; status=$$?; [ $$(( status & 2 )) -eq 0 ]
 
+# make bench BENCH_ARGS='--peers rapidocr,tesseract --peer-python /path/to/rapidocr-venv/bin/python'
+SHARED ?= ../shared/data
+BENCH_ARGS ?=
 bench: $(INSTALLED) models
-	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/ocrflow bench $(SHARED)/sroie-dev/manifest.jsonl $(SHARED)/funsd-dev/manifest.jsonl $(BENCH_ARGS)
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

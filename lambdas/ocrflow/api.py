@@ -19,6 +19,7 @@ import numpy as np
 from .documents import PageImage, content_id, load_pages
 from .errors import UnsupportedFormatError
 from .pipeline import PagePipeline
+from .registry import stage_names
 from .schema.document import Document
 from .settings import IngestSettings, ValidationSettings
 from .stages.validation import assemble_document
@@ -73,14 +74,22 @@ def pages_of(source: Source, limits: IngestSettings) -> tuple[str, list[PageImag
 class OCR:
     """A pipeline built once (its models load on first use) and called on any number of sources.
 
-    ``OCR(text_detection={"max_side": 2048})`` overrides a stage's settings; ``on_page`` is
-    called with (page number, page count) as pages finish.
+    ``OCR(text_detection={"max_side": 2048})`` overrides a stage's settings, ``OCR(variant="b")``
+    runs a variant declared in variants.json; ``on_page`` is called with (page number, page count)
+    as pages finish.
     """
 
     def __init__(self, *, limits: IngestSettings | None = None, validation: ValidationSettings | None = None,
-                 **stage_settings: Any) -> None:
+                 variant: str | None = None, **stage_settings: Any) -> None:
+        from .variants import variants
+
+        declared = variants()
+        self.variant = declared.require(variant)
+        overlays = {stage: declared.overlay(self.variant, stage) for stage in stage_names()}
+        merged = {stage: {**(overlay or {}), **dict(stage_settings.get(stage) or {})}
+                  for stage, overlay in overlays.items() if overlay or stage_settings.get(stage)}
         self.limits = limits or IngestSettings()
-        self.pipeline = PagePipeline(validation=validation, **stage_settings)
+        self.pipeline = PagePipeline(validation=validation, **merged)
 
     def __call__(self, source: Source, *, document_id: str | None = None,
                  on_page: Callable[[int, int], None] | None = None) -> Document:
@@ -95,7 +104,7 @@ class OCR:
             done.append(self.pipeline(page.image, page.number))
             if on_page is not None:
                 on_page(page.number, len(pages))
-        return assemble_document(document_id, done, self.pipeline.models)
+        return assemble_document(document_id, done, self.pipeline.models).model_copy(update={"variant": self.variant})
 
 
 _default: OCR | None = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import cv2
 import pytest
 
 from ocrflow.synthetic import render_page

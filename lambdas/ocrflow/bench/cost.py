@@ -54,14 +54,16 @@ def per_thousand_pages(usage: Usage, memory_mb: dict[str, int], architecture: st
     storage = (usage.s3_writes * PRICES["s3_write"] + usage.s3_reads * PRICES["s3_read"]) * scale
     events = usage.events * PRICES["event"] * scale
     orchestration = usage.transitions * PRICES["standard_transition"] * scale
-    page_seconds = sum(ms for name, ms in (usage.function_ms or {}).items() if name not in ("ingest", "validation")) / 1e3
+    page_seconds = sum(ms for name, ms in (usage.function_ms or {}).items()
+                       if name not in ("ingest", "validation")) / 1e3
     express = ((usage.transitions - usage.page_transitions + usage.pages) * PRICES["standard_transition"]
                + usage.pages * PRICES["express_request"]
                + page_seconds * EXPRESS_MEMORY_GB * PRICES["express_gb_second"]) * scale
     shared = compute + requests + storage + events
     return {"lambda_compute": compute, "lambda_requests": requests, "s3_requests": storage, "events": events,
             "step_functions": orchestration, "total": shared + orchestration,
-            "total_with_express_pages": shared + express, "textract_detect_document_text": 1000 * PRICES["textract_page"]}
+            "total_with_express_pages": shared + express,
+            "textract_detect_document_text": 1000 * PRICES["textract_page"]}
 
 
 class S3Counter:

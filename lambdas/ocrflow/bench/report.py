@@ -32,7 +32,8 @@ def render(result: dict) -> str:
                      [[name, fmt(s.get("mean")), fmt(s.get("p50")), fmt(s.get("p95"))] for name, s in e2e.items()
                       if isinstance(s, dict)]) + f"state machine overhead: {fmt(e2e['overhead_percent'], 1)} %\n")
     out.append(table("Direct milliseconds per page by characters read", ["characters", "pages", "mean", "p95"],
-                     [[r["characters"], r["n"], fmt(r.get("mean")), fmt(r.get("p95"))] for r in result["by_characters"]]))
+                     [[r["characters"], r["n"], fmt(r.get("mean")), fmt(r.get("p95"))]
+                      for r in result["by_characters"]]))
     if result.get("cold_start"):
         out.append(table("Cold start per stage, fresh process (imports + model load + first page)",
                          ["stage", "imports", "model load", "first page", "cold", "process"],
@@ -50,7 +51,8 @@ def render(result: dict) -> str:
     engines = result["engines"]
     out.append(table("Engines on the same documents (warm, in this run)",
                      ["engine", "version", "total s", "ocrflow / it", "word F1", "alnum F1"],
-                     [[n, e.get("version", ""), fmt(e.get("total_ms", 0) / 1e3, 1) if "skipped" not in e else e["skipped"],
+                     [[n, e.get("version", ""),
+                       fmt(e.get("total_ms", 0) / 1e3, 1) if "skipped" not in e else e["skipped"],
                        fmt(e.get("ratio"), 2), fmt(e.get("word_f1"), 4), fmt(e.get("alnum_f1"), 4)]
                       for n, e in engines.items()]))
     history = result.get("history", {})

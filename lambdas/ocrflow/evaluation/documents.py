@@ -79,7 +79,8 @@ def score_document(document: Document | None, truth: list[list[ScoredLine]], cas
     if case.expected_rotation is not None and pages:
         rotation_correct = pages[0].rotation.angle == case.expected_rotation
     counts = {k: sum(p[k] for p in per_page) for k in
-              ("word_tp", "word_pred", "word_gt", "alnum_tp", "alnum_pred", "alnum_gt", "line_chars", "line_char_errors", "lines_gt",
+              ("word_tp", "word_pred", "word_gt", "alnum_tp", "alnum_pred", "alnum_gt", "line_chars",
+               "line_char_errors", "lines_gt",
                "lines_pred", "lines_matched")}
     counts.update(chars=len(truth_chars), char_errors=edit_distance(truth_chars, got_chars),
                   words=len(truth_words), word_errors=edit_distance(truth_words, got_words),

@@ -142,7 +142,8 @@ figure.page img {{ max-width: 600px; border: 1px solid #999; }}
 {compared}
 <h2>Totals</h2>
 <table id="totals"><tr><th>data set</th><th>documents</th><th>failed</th><th>alphanumeric word F1</th>
-<th>word F1</th><th>word precision</th><th>word recall</th><th>CER</th><th>WER</th><th>line CER</th><th>detection R / P</th></tr>{''.join(rows)}</table>
+<th>word F1</th><th>word precision</th><th>word recall</th><th>CER</th><th>WER</th><th>line CER</th>
+<th>detection R / P</th></tr>{''.join(rows)}</table>
 <h2>Plots</h2><div id="plots">{figures}</div>
 <h2>Ten worst pages</h2><div id="worst">{pages}</div>
 <h2>Documents</h2>

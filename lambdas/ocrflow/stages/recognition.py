@@ -4,7 +4,10 @@ Crops are rectified with a perspective warp of the line polygon. An optional
 text-line classifier turns upside-down crops. Lines are batched by aspect
 ratio so that padding, which costs time and accuracy, stays small. Word
 polygons come from the columns at which CTC emitted each character, mapped
-back through the inverse of the crop's warp.
+back through the inverse of the crop's warp. A second recogniser, when
+configured, re-reads the hard lines (low confidence, very short, numbers only)
+and its reading is kept where it is the more confident; the line records which
+engine it came from.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from ..inference.session import OnnxModel
 from ..schema.stages import DetectedLine, RecognitionResult, RecognizedLine, RecognizedWord
 from ..settings import RecognitionSettings
 from .ctc import CtcDecoder, DecodedLine
+
+NUMERIC = set("0123456789.,:;/-+%$()#*")
 
 REC_HEIGHT = 48
 CLS_SHAPE = (48, 192)
@@ -103,6 +108,11 @@ class TextRecognizer:
         self.model = OnnxModel.load(self.settings.model, single)
         self.decoder = CtcDecoder(self.model.labels(), alphabet=self.settings.alphabet,
                                   space_gap_ratio=self.settings.space_gap_ratio)
+        self.second = None  # a second reading of hard lines: another model, another crop, or both
+        if self.settings.second_model or self.settings.second_crop_padding is not None:
+            model = OnnxModel.load(self.settings.second_model, single) if self.settings.second_model else self.model
+            self.second = (model, CtcDecoder(model.labels(), alphabet=self.settings.alphabet,
+                                             space_gap_ratio=self.settings.space_gap_ratio))
         self.classifier = (
             OnnxModel.load(self.settings.textline_classifier, single)
             if self.settings.textline_classifier else None
@@ -113,12 +123,41 @@ class TextRecognizer:
         readings = self._read(crops)
         if self.classifier is not None:
             self._reread_upside_down(crops, readings)
+        engines = self._reread_hard_lines(image, lines, crops, readings) if self.second is not None else {}
         out = []
-        for line, crop, (reading, scale) in zip(lines, crops, readings):
+        for index, (line, crop, (reading, scale)) in enumerate(zip(lines, crops, readings)):
             if not reading.text or reading.confidence < self.settings.min_line_confidence:
                 continue
-            out.append(self._line(line, crop, reading, scale))
+            out.append(self._line(line, crop, reading, scale, engines.get(index)))
         return RecognitionResult(model=self.settings.model, lines=out)
+
+    def hard(self, reading: DecodedLine) -> bool:
+        text = reading.text.strip()
+        s = self.settings
+        return (reading.confidence < s.second_below or (s.second_max_chars and len(text) <= s.second_max_chars)
+                or (s.second_numeric and bool(text) and set(text.replace(" ", "")) <= NUMERIC))
+
+    def _reread_hard_lines(self, image: np.ndarray, lines: list[DetectedLine], crops: list[LineCrop],
+                           readings: list) -> dict[int, str]:
+        """Re-read the hard lines with the second reader; keep its reading where it is the more
+        confident by ``second_margin``. Returns the engine of every re-read line."""
+        s = self.settings
+        hard = [i for i, (reading, _) in enumerate(readings) if self.hard(reading)]
+        again_crops = {i: crops[i] for i in hard}
+        if s.second_crop_padding is not None:
+            for i in hard:
+                again_crops[i] = LineCrop(image, np.array(lines[i].polygon), s.second_crop_padding)
+                if crops[i].flipped:
+                    again_crops[i].flip()
+        second = f"{s.second_model or s.model}" + (f"@pad{s.second_crop_padding:g}" if s.second_crop_padding
+                                                     is not None else "")
+        engines = {}
+        for i, again in zip(hard, self._read([again_crops[i] for i in hard], *self.second)):
+            won = again[0].confidence > readings[i][0].confidence + s.second_margin
+            if won:
+                readings[i], crops[i] = again, again_crops[i]
+            engines[i] = second if won else s.model
+        return engines
 
     def _reread_upside_down(self, crops: list[LineCrop], readings: list) -> None:
         """Turn the crops the classifier calls upside down, read them again, and keep the
@@ -142,12 +181,14 @@ class TextRecognizer:
             else:
                 crops[i].flip()
 
-    def _read(self, crops: list[LineCrop]) -> list[tuple[DecodedLine, float]]:
+    def _read(self, crops: list[LineCrop], model: OnnxModel | None = None,
+              decoder: CtcDecoder | None = None) -> list[tuple[DecodedLine, float]]:
         """Decoded lines with, for each, the crop pixels per CTC column.
 
         Batches run on a thread pool with single-threaded sessions: intra-op threads do
         not speed this small model up, running two lines at once does (the GIL is free
         inside onnxruntime)."""
+        model, decoder = model or self.model, decoder or self.decoder
         ratios = [c.image.shape[1] / c.image.shape[0] for c in crops]
         results: list[tuple[DecodedLine, float]] = [None] * len(crops)  # type: ignore[list-item]
 
@@ -155,12 +196,12 @@ class TextRecognizer:
             max_ratio = max(max(ratios[i] for i in idx), self.settings.min_width / REC_HEIGHT)
             width = int(math.ceil(REC_HEIGHT * max_ratio))
             blob = np.stack([resize_for_recognition(crops[i].image, width, REC_HEIGHT) for i in idx])
-            probs = self.model.run(blob)[0]
+            probs = model.run(blob)[0]
             columns = probs.shape[1]
             for row, i in enumerate(idx):
                 resized_w = min(width, int(math.ceil(REC_HEIGHT * ratios[i])))
                 crop_w = crops[i].image.shape[1]
-                results[i] = (self.decoder(probs[row], columns), width / columns * crop_w / resized_w)
+                results[i] = (decoder(probs[row], columns), width / columns * crop_w / resized_w)
 
         list(self.pool.map(read_batch, self._batches(ratios)))
         return results
@@ -179,7 +220,8 @@ class TextRecognizer:
         return batches
 
     @staticmethod
-    def _line(line: DetectedLine, crop: LineCrop, reading: DecodedLine, scale: float) -> RecognizedLine:
+    def _line(line: DetectedLine, crop: LineCrop, reading: DecodedLine, scale: float,
+              engine: str | None = None) -> RecognizedLine:
         crop_w = crop.image.shape[1]
         words = [
             RecognizedWord(
@@ -190,5 +232,5 @@ class TextRecognizer:
         ]
         return RecognizedLine(
             text=reading.text, confidence=min(1.0, reading.confidence), polygon=line.polygon,
-            detection_score=line.score, flipped=crop.flipped, words=words,
+            detection_score=line.score, flipped=crop.flipped, engine=engine, words=words,
         )
