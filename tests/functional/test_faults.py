@@ -18,14 +18,6 @@ FUNCTIONS = ["ocrflow-ingest", "ocrflow-rotation", "ocrflow-regions", "ocrflow-t
              "ocrflow-recognition", "ocrflow-validation"]
 
 
-@pytest.fixture(scope="module")
-def runner():
-    local = LocalRunner()
-    local.machine
-    yield local
-    local.close()
-
-
 def client_error(code: str, operation: str = "PutObject") -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": code},
                         "ResponseMetadata": {"HTTPStatusCode": 503, "RequestId": "fault-injection"}},

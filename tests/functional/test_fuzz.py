@@ -30,13 +30,6 @@ SEEDS = {"png": encode(text_page(), ".png"), "jpeg": encode(text_page(), ".jpg")
 NUMBER = itertools.count()
 
 
-@pytest.fixture(scope="module")
-def runner():
-    local = LocalRunner()
-    yield local
-    local.close()
-
-
 @st.composite
 def mutated(draw, seed: bytes) -> bytes:
     """A valid document with bytes flipped, cut, inserted or appended."""

@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from ocrflow.local.runner import LocalRunner
 from ocrflow.local.statemachine import INPUT_BUCKET
 from tests.hostile_inputs import COMPLETED, kinds, reported_id, run_case
 
 CASES = kinds()
 ADDED_MB = 600  # above what the process already holds; a decompressed 100000x100000 PNG would add 30 GB
-
-
-@pytest.fixture(scope="module")
-def runner():
-    local = LocalRunner()
-    yield local
-    local.close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

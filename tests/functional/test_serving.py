@@ -14,7 +14,6 @@ import boto3
 import cv2
 import httpx2 as httpx
 import pytest
-from moto import mock_aws
 from starlette.testclient import TestClient
 
 from ocrflow.schema.payloads import PageTask, StageRequest
@@ -33,14 +32,8 @@ def page(store: ObjectStore, lines: list[str], run: str = "r1") -> PageTask:
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        client = boto3.client("s3")
-        client.create_bucket(Bucket="work")
-        yield ObjectStore(client)
+def aws(work_store):
+    return work_store
 
 
 def ready(client: TestClient) -> dict:

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import boto3
 import cv2
 import pytest
-from moto import mock_aws
 
 from ocrflow.errors import OcrflowError
 from ocrflow.schema.payloads import PageTask, StageRequest
-from ocrflow.storage import ObjectStore, WorkLayout
+from ocrflow.storage import WorkLayout
 from ocrflow.synthetic import render_page, rotate_page
 from ocrflow.tasks import TaskContext
 from ocrflow.tasks.pages import read_output, run_stage, stored_output
 
 
 @pytest.fixture
-def context(monkeypatch, pipeline):
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        client = boto3.client("s3")
-        client.create_bucket(Bucket="work")
-        yield TaskContext(store=ObjectStore(client), stages=pipeline.stages)
+def context(work_store, pipeline):
+    return TaskContext(store=work_store, stages=pipeline.stages)
 
 
 def page_task(context, run_id: str, image) -> PageTask:

@@ -5,21 +5,11 @@ from __future__ import annotations
 import json
 
 import cv2
-import pytest
 
 from ocrflow.schema.events import OcrTestScored
 from ocrflow.synthetic import render_page, rotate_page
 
 LINES = ["Order 4471 shipped", "Total due 12.50"]
-
-
-@pytest.fixture(scope="module")
-def runner():
-    from ocrflow.local.runner import LocalRunner
-
-    local = LocalRunner()
-    yield local
-    local.close()
 
 
 def manifest_line(truth) -> dict:

@@ -5,22 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from ocrflow.synthetic import render_page
 
 from .test_test_events import manifest_line, submit_test
 
 LINES = ["Invoice 2026-0417", "Total due 39.99"]
-
-
-@pytest.fixture(scope="module")
-def runner():
-    from ocrflow.local.runner import LocalRunner
-
-    local = LocalRunner()
-    yield local
-    local.close()
 
 
 def stage_output(runner, document: dict, stage: str) -> dict:
