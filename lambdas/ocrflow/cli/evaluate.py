@@ -30,22 +30,20 @@ def write_run(out: Path, summary: dict, records: list[dict], baseline: dict | No
 
 
 def print_totals(summary: dict, baseline: dict | None) -> None:
-    label = summary.get("variant") or "baseline"
-    for name, totals in summary["datasets"].items():
-        base = (baseline or {}).get("datasets", {}).get(name)
+    from ..evaluation.summary import compare
 
-        def delta(key: str, part: str | None = "f1") -> str:
-            if base is None or key not in base:
-                return ""
-            now = totals[key][part] if part else totals[key]
-            before = base[key][part] if part else base[key]
-            return f" ({now - before:+.4f})"
+    label = summary.get("variant") or "baseline"
+    deltas = compare(summary, baseline)["datasets"] if baseline is not None else {}
+    for name, totals in summary["datasets"].items():
+        row = deltas.get(name, {})
+
+        def delta(key: str) -> str:
+            return f" ({row[key]['delta']:+.4f})" if key in row else ""
 
         print(f"{label} {name}: {totals['documents']} documents, alphanumeric word F1 "
               f"{totals['alnum']['f1']:.4f}{delta('alnum')}, word F1 {totals['word']['f1']:.4f}{delta('word')}, "
-              f"CER {totals['cer']:.4f}{delta('cer', None)}, line CER {totals['line_cer']:.4f}"
-              f"{delta('line_cer', None)}, detection R/P {totals['detection_recall']:.3f}/"
-              f"{totals['detection_precision']:.3f}")
+              f"CER {totals['cer']:.4f}{delta('cer')}, line CER {totals['line_cer']:.4f}{delta('line_cer')}, "
+              f"detection R/P {totals['detection_recall']:.3f}/{totals['detection_precision']:.3f}")
 
 
 def run(args: argparse.Namespace) -> int:
