@@ -26,10 +26,12 @@ VARIANTS = {
     "fused": {"fused": "sagemaker_async"},
     "regions+recognition-endpoints": {"regions": "sagemaker_async", "recognition": "sagemaker_async"},
 }
+SHADOW = "+shadow"  # the same backends with the shadow-run states (variants.json configures them)
+VARIANTS |= {f"{name}{SHADOW}": VARIANTS[name] for name in ("lambda", "fused")}
 
 
 def definition(variant: str) -> dict:
-    return asl.build(Backends.parse(VARIANTS[variant]))
+    return asl.build(Backends.parse(VARIANTS[variant]), shadow=variant.endswith(SHADOW))
 
 
 def all_states(states: dict):
@@ -70,7 +72,7 @@ def test_every_definition_parses_in_motos_interpreter(variant):
     from ocrflow.local.statemachine import substitutions
 
     backends = Backends.parse(VARIANTS[variant])
-    program, _ = AmazonStateLanguageParser.parse(asl.fill(asl.build(backends), substitutions(backends)))
+    program, _ = AmazonStateLanguageParser.parse(asl.fill(definition(variant), substitutions(backends)))
     assert program is not None
 
 
