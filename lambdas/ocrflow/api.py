@@ -104,7 +104,7 @@ class OCR:
             done.append(self.pipeline(page.image, page.number))
             if on_page is not None:
                 on_page(page.number, len(pages))
-        return assemble_document(document_id, done, self.pipeline.models).model_copy(update={"variant": self.variant})
+        return assemble_document(document_id, done, self.pipeline.models, self.variant)
 
 
 _default: OCR | None = None

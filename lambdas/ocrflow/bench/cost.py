@@ -10,7 +10,7 @@ stand-in; the figure is an estimate and says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PRICES = {
     "lambda_gb_second": {"x86_64": 0.0000166667, "arm64": 0.0000133334},
@@ -33,7 +33,7 @@ class Usage:
 
     documents: int = 0
     pages: int = 0
-    function_ms: dict[str, float] | None = None  # by function name, summed over the run
+    function_ms: dict[str, float] = field(default_factory=dict)  # by function name, summed over the run
     transitions: int = 0
     page_transitions: int = 0  # those inside the Map's iterations
     lambda_invocations: int = 0
@@ -48,13 +48,13 @@ def per_thousand_pages(usage: Usage, memory_mb: dict[str, int], architecture: st
     if not usage.pages:
         return {}
     scale = 1000 / usage.pages
-    gb_seconds = sum(ms / 1e3 * memory_mb[name] / 1024 for name, ms in (usage.function_ms or {}).items())
+    gb_seconds = sum(ms / 1e3 * memory_mb[name] / 1024 for name, ms in usage.function_ms.items())
     compute = gb_seconds * PRICES["lambda_gb_second"][architecture] * scale
     requests = usage.lambda_invocations * PRICES["lambda_request"] * scale
     storage = (usage.s3_writes * PRICES["s3_write"] + usage.s3_reads * PRICES["s3_read"]) * scale
     events = usage.events * PRICES["event"] * scale
     orchestration = usage.transitions * PRICES["standard_transition"] * scale
-    page_seconds = sum(ms for name, ms in (usage.function_ms or {}).items()
+    page_seconds = sum(ms for name, ms in usage.function_ms.items()
                        if name not in ("ingest", "validation")) / 1e3
     express = ((usage.transitions - usage.page_transitions + usage.pages) * PRICES["standard_transition"]
                + usage.pages * PRICES["express_request"]

@@ -41,13 +41,11 @@ for path in sys.stdin:
 
 def rapidocr(documents: list[BenchDocument], python: str) -> PeerRun:
     import json
-    import logging
 
     probe = subprocess.run([python, "-c", "import rapidocr"], capture_output=True)
     if probe.returncode != 0:
         return PeerRun("rapidocr", skipped=f"not importable by {python} (pip install rapidocr==3.10.0 in a "
                        "virtual environment of its own; --peer-python names its interpreter)")
-    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
     paths = [str(d.path) for d in [documents[0], *documents]]  # the first one again: a warm-up
     worker = subprocess.run([python, "-c", RAPIDOCR_WORKER], input="\n".join(paths) + "\n",
                             capture_output=True, text=True)

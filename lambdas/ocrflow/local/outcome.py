@@ -49,22 +49,18 @@ class HistoryCounts:
 
     @classmethod
     def of(cls, history: list[dict]) -> "HistoryCounts":
-        inside, transitions, events = 0, 0, 0
+        inside, transitions, page_transitions, page_events, invocations = 0, 0, 0, 0, 0
         for event in history:
             kind = event["type"]
-            if kind == "MapIterationStarted":
-                inside += 1
-            if inside > 0:
-                events += 1
-                transitions += kind.endswith("StateEntered")
-            if kind.startswith("MapIteration") and kind != "MapIterationStarted":
-                inside -= 1
-        return cls(events=len(history),
-                   transitions=sum(e["type"].endswith("StateEntered") for e in history),
-                   page_transitions=transitions, page_events=events,
-                   lambda_invocations=sum(
-                       e["type"] == "TaskScheduled" and e["taskScheduledEventDetails"]["resourceType"] == "lambda"
-                       for e in history))
+            entered = kind.endswith("StateEntered")
+            inside += kind == "MapIterationStarted"
+            transitions += entered
+            page_events += inside > 0
+            page_transitions += entered and inside > 0
+            invocations += kind == "TaskScheduled" and event["taskScheduledEventDetails"]["resourceType"] == "lambda"
+            inside -= kind.startswith("MapIteration") and kind != "MapIterationStarted"
+        return cls(events=len(history), transitions=transitions, page_transitions=page_transitions,
+                   page_events=page_events, lambda_invocations=invocations)
 
 
 def state_durations(history: list[dict]) -> tuple[list[str], dict[str, float]]:

@@ -143,7 +143,8 @@ class PageAssembler:
                                        "status": "needs_review" if review else "ok"})
 
 
-def assemble_document(document_id: str, pages: list[Page], models: dict[str, str]) -> Document:
+def assemble_document(document_id: str, pages: list[Page], models: dict[str, str],
+                      variant: str | None = None) -> Document:
     findings: list[Finding] = []
     if not any(p.lines for p in pages):
         findings.append(Finding(code="NO_TEXT_FOUND", severity="error",
@@ -153,5 +154,5 @@ def assemble_document(document_id: str, pages: list[Page], models: dict[str, str
         status = "needs_review"
     else:
         status = "ok"
-    return Document(document_id=document_id, status=status, models=models,
+    return Document(document_id=document_id, status=status, models=models, variant=variant,
                     pages=sorted(pages, key=lambda p: p.number), findings=findings)

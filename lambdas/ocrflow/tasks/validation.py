@@ -33,7 +33,7 @@ def validate(request: ValidationRequest, ctx: TaskContext,
             stage_ms[stage.name] = stage_ms.get(stage.name, 0.0) + output.elapsed_ms
             outputs[stage.name], models[stage.name] = output.result, output.result.model
         pages.append(assembler(number, outputs["rotation"], outputs["regions"], outputs["recognition"]))
-    document = assemble_document(request.document_id, pages, models).model_copy(update={"variant": request.variant})
+    document = assemble_document(request.document_id, pages, models, request.variant)
     store, bucket = ctx.store, request.bucket
     uris = ResultUris(
         document=store.put_model(bucket, layout.result("document.json"), document),
