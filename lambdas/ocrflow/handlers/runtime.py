@@ -44,8 +44,11 @@ def lambda_handler(task: TaskSpec, *, observe: Callable[[BaseModel], None] | Non
         detail = event.get("task") or event.get("detail") or event
         document_id = detail.get("document_id") if isinstance(detail, dict) else None
         stage = event.get("stage") if isinstance(event.get("stage"), str) else task.name
-        logger.append_keys(document_id=document_id, stage=stage)
-        logger.set_correlation_id(document_id)
+        # Per thread: one Lambda invocation is one thread, but a local run dispatches the starter and
+        # the execution's tasks on different threads at once, and global keys would label one
+        # invocation's records with another's stage.
+        logger.thread_safe_clear_keys()
+        logger.thread_safe_append_keys(document_id=document_id, stage=stage, correlation_id=document_id)
         try:
             response = task(event, context, lambda_context)
         except OcrflowError as exc:
