@@ -87,10 +87,11 @@ class OcrflowStack(Stack):
         allow(starter, ["s3:GetObject"], inputs)  # HeadObject: the content's identity
         contract.bus.grant_put_events_to(starter)  # OcrFailed for a malformed event
         invoked = [f"{arn_token(functions[f.name])}:*" for f in asl.functions_invoked(backends)]
-        acknowledge_resources(
-            workflow.state_machine, ["*", *invoked],
-            "Invoking a function covers its versions (arn:*); log delivery and X-Ray actions have "
-            "no resource-level permissions.")
+        for machine in workflow.machines:
+            acknowledge_resources(
+                machine, ["*", *invoked],
+                "Invoking a function covers its versions (arn:*); log delivery and X-Ray actions have "
+                "no resource-level permissions.")
         callback_dead_letters = self._callbacks(endpoints, resources, functions, workflow, work)
 
         for child in self.node.children:  # the custom resource behind S3 -> EventBridge notifications

@@ -22,7 +22,7 @@ from ocrflow.schema.patterns import TARGET_RETRIES
 
 from . import REPO
 from .functions import retention
-from .nag import acknowledge
+from .nag import acknowledge, acknowledge_resources
 
 
 def secure_queue(scope: Construct, id: str, *, dead_letter_reason: str, **kwargs) -> sqs.Queue:
@@ -34,6 +34,10 @@ def secure_queue(scope: Construct, id: str, *, dead_letter_reason: str, **kwargs
 
 
 class Workflow(Construct):
+    @property
+    def machines(self) -> list[sfn.StateMachine]:
+        return [self.state_machine, *([self.express] if self.express is not None else [])]
+
     def __init__(self, scope: Construct, id: str, *, bus: events.IEventBus,
                  functions: dict[str, lambda_.IFunction], work_bucket: s3.IBucket,
                  input_bucket: s3.IBucket, s3_trigger: bool, log_retention_days: int,
@@ -46,9 +50,17 @@ class Workflow(Construct):
         substitutions.update(endpoint_names or {})
         substitutions.update(EventBusName=bus.event_bus_name, WorkBucketName=work_bucket.bucket_name)
         self.log_group = logs.LogGroup(self, "ExecutionLogs", retention=retention(log_retention_days))
+        stack = Stack.of(self)
         # A shadow run is started by the state machine itself: its own ARN in its role's policy would be a
         # dependency cycle, so the name is fixed and the ARN built from it.
-        name = f"{Stack.of(self).stack_name}-documents" if shadow else None
+        name = f"{stack.stack_name}-documents" if shadow else None
+        if name:
+            substitutions["StandardStateMachineArn"] = self._arn(name)
+        express_definition = asl.build_express(backends, shadow=shadow)
+        self.express = None if express_definition is None else self._express(
+            express_definition, substitutions, functions, invoked, bus, shadow_target=name)
+        if self.express is not None:
+            substitutions["ExpressStateMachineArn"] = self.express.state_machine_arn
         self.state_machine = sfn.StateMachine(
             self, "StateMachine", state_machine_name=name,
             definition_body=sfn.DefinitionBody.from_string(json.dumps(self.definition)),
@@ -58,14 +70,9 @@ class Workflow(Construct):
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL,
                                 include_execution_data=False),
         )
-        if shadow:
-            self.state_machine.add_to_role_policy(iam.PolicyStatement(
-                actions=["states:StartExecution"],
-                resources=[Stack.of(self).format_arn(service="states", resource="stateMachine", resource_name=name,
-                                                     arn_format=ArnFormat.COLON_RESOURCE_NAME)]))
-        for function in invoked:
-            functions[function.name].grant_invoke(self.state_machine)
-        bus.grant_put_events_to(self.state_machine)
+        self._grant(self.state_machine, functions, invoked, bus, shadow_target=name)
+        if self.express is not None:
+            self._grant_run_express(stack)
 
         self.dead_letters = secure_queue(
             self, "StartFailures", dead_letter_reason="It is the dead-letter queue of the start rule.")
@@ -97,6 +104,55 @@ class Workflow(Construct):
                             + events.EventField.from_path("$.detail.object.key"),
                         }}))],
             )
+
+
+    def _express(self, definition: dict, substitutions: dict[str, str], functions: dict[str, lambda_.IFunction],
+                 invoked: list, bus: events.IEventBus, shadow_target: str | None) -> sfn.StateMachine:
+        """The document's states as an Express workflow (see ``ocrflow.orchestration.express``); its
+        executions log errors only: the Standard execution that started each one keeps the history."""
+        express = sfn.StateMachine(
+            self, "ExpressStateMachine", state_machine_name=f"{Stack.of(self).stack_name}-express",
+            definition_body=sfn.DefinitionBody.from_string(json.dumps(definition)),
+            definition_substitutions=substitutions,
+            state_machine_type=sfn.StateMachineType.EXPRESS, tracing_enabled=True,
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ERROR,
+                                include_execution_data=False))
+        self._grant(express, functions, invoked, bus, shadow_target=shadow_target)
+        acknowledge(express, "AwsSolutions-SF1", "Errors only: the Standard execution that started each Express "
+                    "one keeps its history; every event would be about 10 KB of logs a page.")
+        return express
+
+    def _grant(self, machine: sfn.StateMachine, functions: dict[str, lambda_.IFunction], invoked: list,
+               bus: events.IEventBus, shadow_target: str | None) -> None:
+        for function in invoked:
+            functions[function.name].grant_invoke(machine)
+        bus.grant_put_events_to(machine)
+        if shadow_target:
+            machine.add_to_role_policy(iam.PolicyStatement(actions=["states:StartExecution"],
+                                                           resources=[self._arn(shadow_target)]))
+
+    def _arn(self, name: str) -> str:
+        return Stack.of(self).format_arn(service="states", resource="stateMachine", resource_name=name,
+                                         arn_format=ArnFormat.COLON_RESOURCE_NAME)
+
+    def _grant_run_express(self, stack: Stack) -> None:
+        """What ``startExecution.sync:2`` needs: start the Express workflow, describe and stop its
+        executions, and the managed rule through which Step Functions learns that one ended."""
+        executions = stack.format_arn(service="states", resource="execution",
+                                      resource_name=f"{stack.stack_name}-express:*",
+                                      arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["states:StartExecution"], resources=[self.express.state_machine_arn]))
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["states:DescribeExecution", "states:StopExecution"],
+            resources=[executions]))
+        acknowledge_resources(self.state_machine, [f"arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+                                                   f"execution:{stack.stack_name}-express:*"],
+                              "The executions of this stack's Express workflow: their names are the documents'.")
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+            resources=[stack.format_arn(service="events", resource="rule",
+                                        resource_name="StepFunctionsGetEventsForStepFunctionsExecutionRule")]))
 
 
 def load_pattern(name: str) -> dict:

@@ -178,6 +178,23 @@ def preflight(source: Path | bytes, settings: IngestSettings | None = None) -> N
             sniff(stream.read(PDF_SEARCH))
 
 
+def count_pages(data: bytes) -> int:
+    """Pages of a PDF or frames of an image, without rendering or decoding one: cheap enough to
+    decide where a document runs before splitting it. 0 when it cannot tell (``load_pages`` says why)."""
+    try:
+        if sniff(data) == "application/pdf":
+            import pypdfium2 as pdfium
+
+            pdf = pdfium.PdfDocument(data)
+            try:
+                return len(pdf)
+            finally:
+                pdf.close()
+        return getattr(Image.open(io.BytesIO(data)), "n_frames", 1)
+    except Exception:  # noqa: BLE001 - any reason not to know is "unknown"; load_pages names it
+        return 0
+
+
 def load_pages(data: bytes, settings: IngestSettings | None = None) -> Iterator[PageImage]:
     """Page images of a document, first to last; raises an ``InvalidInputError`` subclass."""
     settings = settings or IngestSettings()

@@ -61,10 +61,15 @@ def test_bench_reports_every_part_from_real_runs(corpus):
     tesseract = result["engines"]["tesseract"]
     assert ("skipped" in tesseract) == (shutil.which("tesseract") is None)
     usage = result["usage"]
-    assert usage["pages"] == 2 and usage["transitions"] == 2 * 8 and usage["page_transitions"] == 2 * 4
+    # each document: one Standard transition (RunExpress), its states in one Express execution
+    assert usage["pages"] == 2 and usage["transitions"] == 2 * 1 and usage["page_transitions"] == 0
+    assert usage["express_executions"] == 2 and usage["express_ms"] > 0
     assert usage["s3_writes"] > 0 and usage["s3_reads"] > 0 and usage["lambda_invocations"] == 2 * 6
+    history = result["history"]  # the document's states: 4 page states and their Map iteration
+    assert history["per_page"] > 4 * 2 and history["largest_document_pages"] > 500
     cost = result["cost_per_1000_pages"]
-    assert cost["step_functions"] == pytest.approx(8 * 0.025)  # eight transitions a one-page document
+    assert cost["step_functions_standard"] == pytest.approx(1 * 0.025)  # one transition a one-page document
+    assert 0 < cost["step_functions_express"] < cost["step_functions_standard"] / 10
     assert 0 < cost["lambda_compute"] < cost["total"] < cost["textract_detect_document_text"]
 
 

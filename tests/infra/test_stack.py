@@ -19,9 +19,15 @@ def resources(template, kind: str) -> dict:
     return template.find_resources(kind)
 
 
+def machines(template) -> dict[str, dict]:
+    """The state machines by type: STANDARD (started per document) and EXPRESS (runs it)."""
+    found = resources(template, "AWS::StepFunctions::StateMachine").values()
+    return {m["Properties"].get("StateMachineType", "STANDARD"): m for m in found}
+
+
 def test_core_resources_exist(synthesized):
     _, template, _ = synthesized
-    template.resource_count_is("AWS::StepFunctions::StateMachine", 1)
+    template.resource_count_is("AWS::StepFunctions::StateMachine", 2)
     template.resource_count_is("AWS::Events::EventBus", 1)
     functions = resources(template, "AWS::Lambda::Function")
     image_functions = [f for f in functions.values() if f["Properties"].get("PackageType") == "Image"]
@@ -39,20 +45,36 @@ def test_core_resources_exist(synthesized):
     template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
 
 
-def test_state_machine_is_the_checked_in_definition_with_every_substitution_resolved(synthesized):
+def test_state_machines_are_the_checked_in_definitions_with_every_substitution_resolved(synthesized):
     _, template, _ = synthesized
-    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
-    props = machine["Properties"]
-    definition = props["DefinitionString"]
-    placeholders = set(re.findall(r"\$\{([A-Za-z]+)\}", json.dumps(definition)))
-    assert placeholders == set(props["DefinitionSubstitutions"])
-    assert set(props["DefinitionSubstitutions"]) == {
-        "IngestFunctionArn", "RotationFunctionArn", "RegionsFunctionArn", "TextDetectionFunctionArn",
-        "RecognitionFunctionArn", "ValidationFunctionArn", "EventBusName", "WorkBucketName"}
-    checked_in = json.loads((REPO / "statemachine" / "ocrflow.asl.json").read_text())
-    assert json.loads(definition) == checked_in
-    assert props["TracingConfiguration"] == {"Enabled": True}
-    assert props["LoggingConfiguration"]["Level"] == "ALL"
+    found = machines(template)
+    functions = {"IngestFunctionArn", "RotationFunctionArn", "RegionsFunctionArn", "TextDetectionFunctionArn",
+                 "RecognitionFunctionArn", "ValidationFunctionArn", "EventBusName", "WorkBucketName"}
+    for kind, file, extra in (("STANDARD", "ocrflow.asl.json", {"ExpressStateMachineArn"}),
+                              ("EXPRESS", "ocrflow-express.asl.json", set())):
+        props = found[kind]["Properties"]
+        definition = props["DefinitionString"]
+        placeholders = set(re.findall(r"\$\{([A-Za-z]+)\}", json.dumps(definition)))
+        assert placeholders == set(props["DefinitionSubstitutions"]) == functions | extra, kind
+        assert json.loads(definition) == json.loads((REPO / "statemachine" / file).read_text()), kind
+        assert props["TracingConfiguration"] == {"Enabled": True}
+    assert found["STANDARD"]["Properties"]["LoggingConfiguration"]["Level"] == "ALL"
+    assert found["EXPRESS"]["Properties"]["LoggingConfiguration"]["Level"] == "ERROR"
+    assert found["EXPRESS"]["Properties"]["StateMachineName"] == "Ocrflow-express"
+
+
+def test_the_standard_workflow_may_run_and_watch_only_the_express_one(synthesized):
+    stack, template, _ = synthesized
+    role = stack.resolve(stack.get_logical_id(stack.workflow.state_machine.role.node.default_child))
+    policy = [p for p in resources(template, "AWS::IAM::Policy").values()
+              if {"Ref": role} in p["Properties"]["Roles"]][0]
+    granted = {json.dumps(s["Action"]): json.dumps(s["Resource"]) for s in policy["Properties"]["PolicyDocument"]
+               ["Statement"]}
+    express = stack.resolve(stack.get_logical_id(stack.workflow.express.node.default_child))
+    assert granted['"states:StartExecution"'] == json.dumps({"Ref": express})
+    assert "execution:Ocrflow-express:*" in granted['["states:DescribeExecution", "states:StopExecution"]']
+    assert "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule" in granted[
+        '["events:DescribeRule", "events:PutRule", "events:PutTargets"]']
 
 
 def test_every_submission_goes_to_the_starter_with_a_dead_letter_queue(synthesized):
@@ -220,18 +242,22 @@ def test_shadow_runs_deploy_their_states_and_may_start_only_this_state_machine(t
     (tmp_path / "variants.json").write_text(json.dumps(config))
     monkeypatch.setenv("OCRFLOW_VARIANTS_FILE", str(tmp_path / "variants.json"))
     _, template, _ = synth()
-    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
-    assert machine["Properties"]["StateMachineName"] == "Ocrflow-documents"
-    definition = json.loads(machine["Properties"]["DefinitionString"])
-    assert definition["States"]["StartShadow"]["Resource"] == "arn:aws:states:::states:startExecution"
-    assert definition["States"]["Validation"]["Next"] == "IsShadowRun"
+    found = machines(template)
+    assert found["STANDARD"]["Properties"]["StateMachineName"] == "Ocrflow-documents"
+    for machine in found.values():  # a shadow run is chosen where the document ran: mostly the Express one
+        definition = json.loads(machine["Properties"]["DefinitionString"])
+        assert definition["States"]["StartShadow"]["Resource"] == "arn:aws:states:::states:startExecution"
+        assert definition["States"]["StartShadow"]["Parameters"]["StateMachineArn"] == "${StandardStateMachineArn}"
+        assert definition["States"]["Validation"]["Next"] == "IsShadowRun"
+        assert "stateMachine:Ocrflow-documents" in json.dumps(
+            machine["Properties"]["DefinitionSubstitutions"]["StandardStateMachineArn"])
     starts = [s for s in statements(template) if s["Action"] == "states:StartExecution"]
     arns = [json.dumps(s["Resource"]) for s in starts]
-    assert any("stateMachine:Ocrflow-documents" in arn for arn in arns)
+    assert sum("stateMachine:Ocrflow-documents" in arn for arn in arns) == 2
 
 
 def test_without_shadow_runs_no_document_pays_for_their_states(synthesized):
     _, template, _ = synthesized
-    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
-    text = json.dumps(machine["Properties"]["DefinitionString"])
-    assert "StartShadow" not in text and "IsShadowRun" not in text
+    for machine in machines(template).values():
+        text = json.dumps(machine["Properties"]["DefinitionString"])
+        assert "StartShadow" not in text and "IsShadowRun" not in text

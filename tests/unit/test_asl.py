@@ -3,7 +3,6 @@ for a validator nobody here wrote and for moto's interpreter, and Retry/Catch fo
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,7 +16,8 @@ from ocrflow.registry import PAGE_STAGES
 from ocrflow.schema.payloads import IngestResult, PageRef
 
 REPO = Path(__file__).resolve().parents[2]
-CHECKED_IN = REPO / "statemachine" / asl.DEFAULT_FILE
+FOLDER = REPO / "statemachine"
+CHECKED_IN = FOLDER / asl.DEFAULT_FILE
 VALIDATOR = REPO / "tools" / "node_modules" / ".bin" / "asl-validator"
 TRANSIENT = {*asl.LAMBDA_SERVICE_ERRORS, *errors.retryable_names(), "States.TaskFailed"}
 VARIANTS = {
@@ -34,6 +34,12 @@ def definition(variant: str) -> dict:
     return asl.build(Backends.parse(VARIANTS[variant]), shadow=variant.endswith(SHADOW))
 
 
+def definitions(variant: str) -> list[dict]:
+    """The Standard definition and, where every stage is on Lambda, the Express one."""
+    backends, shadow = Backends.parse(VARIANTS[variant]), variant.endswith(SHADOW)
+    return [d for d in (asl.build(backends, shadow=shadow), asl.build_express(backends, shadow=shadow)) if d]
+
+
 def all_states(states: dict):
     for name, state in states.items():
         yield name, state
@@ -41,16 +47,19 @@ def all_states(states: dict):
             yield from all_states(state["ItemProcessor"]["States"])
 
 
-def test_checked_in_file_is_what_the_builder_writes():
+def test_checked_in_files_are_what_the_builder_writes():
     assert CHECKED_IN.read_text() == asl.render(asl.build()), "run `python -m ocrflow.orchestration.asl`"
-    assert asl.main(["--check", "--out", str(CHECKED_IN)]) == 0
+    assert (FOLDER / asl.EXPRESS_FILE).read_text() == asl.render(asl.build_express())
+    assert asl.main(["--check", "--out", str(FOLDER)]) == 0
 
 
 def test_check_reports_drift(tmp_path):
-    stale = tmp_path / "stale.json"
-    stale.write_text(CHECKED_IN.read_text().replace("Ingest", "Intake", 1))
-    assert asl.main(["--check", "--out", str(stale)]) == 1
-    assert asl.main(["--out", str(stale)]) == 0 and stale.read_text() == CHECKED_IN.read_text()
+    for name in (asl.DEFAULT_FILE, asl.EXPRESS_FILE):
+        (tmp_path / name).write_text((FOLDER / name).read_text())
+    stale = tmp_path / asl.EXPRESS_FILE
+    stale.write_text(stale.read_text().replace("Ingest", "Intake", 1))
+    assert asl.main(["--check", "--out", str(tmp_path)]) == 1
+    assert asl.main(["--out", str(tmp_path)]) == 0 and stale.read_text() == (FOLDER / asl.EXPRESS_FILE).read_text()
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -58,11 +67,12 @@ def test_every_definition_passes_a_third_party_validator(variant, tmp_path):
     node = shutil.which("node")
     if node is None or not VALIDATOR.exists():
         pytest.skip("asl-validator is installed by `make test` (npm ci --prefix tools); node is missing")
-    path = tmp_path / f"{variant}.asl.json"
-    path.write_text(asl.render(definition(variant)))
-    run = subprocess.run([str(VALIDATOR), "--json-path", str(path)], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "is valid" in run.stdout
+    for index, built in enumerate(definitions(variant)):
+        path = tmp_path / f"{variant}-{index}.asl.json"
+        path.write_text(asl.render(built))
+        run = subprocess.run([str(VALIDATOR), "--json-path", str(path)], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "is valid" in run.stdout
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -72,33 +82,37 @@ def test_every_definition_parses_in_motos_interpreter(variant):
     from ocrflow.local.statemachine import substitutions
 
     backends = Backends.parse(VARIANTS[variant])
-    program, _ = AmazonStateLanguageParser.parse(asl.fill(definition(variant), substitutions(backends)))
-    assert program is not None
+    for built in definitions(variant):
+        program, _ = AmazonStateLanguageParser.parse(
+            asl.fill(built, substitutions(backends, shadow=variant.endswith(SHADOW))))
+        assert program is not None
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_catch_names_every_ocrflow_error_class(variant):
     names = {cls.__name__ for cls in errors.error_classes()}
     assert {"PayloadError", "EndpointError", "OcrflowError"} <= names
-    caught = 0
-    for name, state in all_states(definition(variant)["States"]):
-        for catcher in state.get("Catch", []):
-            if catcher["Next"] == "ParseFailure":
-                assert set(catcher["ErrorEquals"]) == names, name
-                caught += 1
-    assert caught == 3  # Ingest, Pages, Validation
+    for built in definitions(variant):
+        caught = 0
+        for name, state in all_states(built["States"]):
+            for catcher in state.get("Catch", []):
+                if catcher["Next"] == "ParseFailure":
+                    assert set(catcher["ErrorEquals"]) == names, name
+                    caught += 1
+        assert caught == 3  # Ingest, Pages, Validation
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_only_transient_errors_are_retried_and_every_task_retries(variant):
     tasks = 0
-    for name, state in all_states(definition(variant)["States"]):
-        for retrier in state.get("Retry", []):
-            assert set(retrier["ErrorEquals"]) <= TRANSIENT, name
-            assert retrier["BackoffRate"] > 1 and retrier.get("JitterStrategy") == "FULL"
-        if state["Type"] == "Task":
-            tasks += 1
-            assert state["Retry"], name
+    for built in definitions(variant):
+        for name, state in all_states(built["States"]):
+            for retrier in state.get("Retry", []):
+                assert set(retrier["ErrorEquals"]) <= TRANSIENT, name
+                assert retrier["BackoffRate"] > 1 and retrier.get("JitterStrategy") == "FULL"
+            if state["Type"] == "Task" and name != "RunExpress":  # a retry would run the document twice
+                tasks += 1
+                assert state["Retry"], name
     assert tasks >= 5
     assert "TransientError" in errors.retryable_names() and "ModelError" not in errors.retryable_names()
 
@@ -131,12 +145,14 @@ def test_substitutions_resolve_and_unknown_ones_fail(variant):
     from ocrflow.local.statemachine import substitutions
 
     backends = Backends.parse(VARIANTS[variant])
-    built = asl.build(backends)
-    filled = json.loads(asl.fill(built, substitutions(backends)))
-    assert "${" not in json.dumps(filled)
-    assert asl.substitution_keys(built) == set(substitutions(backends))
+    shadow = variant.endswith(SHADOW)
+    values = substitutions(backends, shadow=shadow)
+    built = definitions(variant)
+    for one in built:
+        assert "${" not in asl.fill(one, values)
+    assert set().union(*(asl.substitution_keys(one) for one in built)) == set(values)
     with pytest.raises(KeyError, match="EventBusName"):
-        asl.fill(built, {k: v for k, v in substitutions(backends).items() if k != "EventBusName"})
+        asl.fill(built[0], {k: v for k, v in values.items() if k != "EventBusName"})
 
 
 def test_map_results_are_discarded_so_state_does_not_grow_with_pages():
@@ -149,3 +165,25 @@ def test_state_of_a_500_page_document_stays_far_below_256_kib():
                           source_uri="s3://in/" + "k" * 900, media_type="application/pdf",
                           page_count=500, pages=pages, max_concurrency=10)
     assert len(ingest.model_dump_json()) < 64 * 1024
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_the_express_workflow_runs_the_same_states_where_no_stage_waits_for_an_endpoint(variant):
+    backends = Backends.parse(VARIANTS[variant])
+    standard, express = asl.build(backends), asl.build_express(backends)
+    if backends.endpoints:  # Express workflows have no .waitForTaskToken
+        assert express is None and standard["StartAt"] == "Ingest" and "RunExpress" not in standard["States"]
+        return
+    assert standard["StartAt"] == "RunExpress" and express["StartAt"] == "Ingest"
+    # the Standard workflow holds the document's states too, for what the Express one leaves
+    for name, state in express["States"].items():
+        if name not in ("FitsThisWorkflow", asl.LONG_DOCUMENT):
+            expected = state if name != "Ingest" else {
+                **state, "Next": "Pages", "Parameters": {**state["Parameters"], "Payload": {
+                    k: v for k, v in state["Parameters"]["Payload"].items() if k != "max_pages"}}}
+            assert standard["States"][name] == expected, name
+    assert express["States"]["Ingest"]["Parameters"]["Payload"]["max_pages"] == asl.EXPRESS_MAX_PAGES
+    route = standard["States"]["RouteExpressFailure"]["Choices"]
+    assert {c["StringEquals"]: c["Next"] for c in route if "StringEquals" in c} == {
+        asl.LONG_DOCUMENT: "Ingest", "OcrFailed": "Failed"}
+    assert "Retry" not in standard["States"]["RunExpress"], "a retry would run the document twice"

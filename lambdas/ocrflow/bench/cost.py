@@ -34,8 +34,10 @@ class Usage:
     documents: int = 0
     pages: int = 0
     function_ms: dict[str, float] = field(default_factory=dict)  # by function name, summed over the run
-    transitions: int = 0
+    transitions: int = 0  # of Standard executions: billed per transition
     page_transitions: int = 0  # those inside the Map's iterations
+    express_executions: int = 0  # billed per request and per 64 MB-second instead
+    express_ms: float = 0.0
     lambda_invocations: int = 0
     s3_writes: int = 0
     s3_reads: int = 0
@@ -43,8 +45,7 @@ class Usage:
 
 
 def per_thousand_pages(usage: Usage, memory_mb: dict[str, int], architecture: str = "x86_64") -> dict[str, float]:
-    """Dollars per 1,000 pages, by item, for today's design (a Standard workflow running every state)
-    and for the lever the README describes (the page states in an Express child per page)."""
+    """Dollars per 1,000 pages, by item: what the executions measured here would cost in AWS."""
     if not usage.pages:
         return {}
     scale = 1000 / usage.pages
@@ -53,16 +54,12 @@ def per_thousand_pages(usage: Usage, memory_mb: dict[str, int], architecture: st
     requests = usage.lambda_invocations * PRICES["lambda_request"] * scale
     storage = (usage.s3_writes * PRICES["s3_write"] + usage.s3_reads * PRICES["s3_read"]) * scale
     events = usage.events * PRICES["event"] * scale
-    orchestration = usage.transitions * PRICES["standard_transition"] * scale
-    page_seconds = sum(ms for name, ms in usage.function_ms.items()
-                       if name not in ("ingest", "validation")) / 1e3
-    express = ((usage.transitions - usage.page_transitions + usage.pages) * PRICES["standard_transition"]
-               + usage.pages * PRICES["express_request"]
-               + page_seconds * EXPRESS_MEMORY_GB * PRICES["express_gb_second"]) * scale
-    shared = compute + requests + storage + events
+    standard = usage.transitions * PRICES["standard_transition"] * scale
+    express = (usage.express_executions * PRICES["express_request"]
+               + usage.express_ms / 1e3 * EXPRESS_MEMORY_GB * PRICES["express_gb_second"]) * scale
     return {"lambda_compute": compute, "lambda_requests": requests, "s3_requests": storage, "events": events,
-            "step_functions": orchestration, "total": shared + orchestration,
-            "total_with_express_pages": shared + express,
+            "step_functions_standard": standard, "step_functions_express": express,
+            "total": compute + requests + storage + events + standard + express,
             "textract_detect_document_text": 1000 * PRICES["textract_page"]}
 
 

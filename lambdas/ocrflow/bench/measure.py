@@ -94,6 +94,8 @@ def interleaved(documents: list[BenchDocument], pipeline, runner, counter: S3Cou
         usage.s3_reads += counter.reads - reads
         usage.transitions += outcome.history.transitions
         usage.page_transitions += outcome.history.page_transitions
+        usage.express_executions += outcome.history.express_executions
+        usage.express_ms += outcome.history.express_milliseconds
         usage.lambda_invocations += outcome.history.lambda_invocations
         usage.events += len(outcome.events)
         for state, ms in outcome.state_milliseconds.items():

@@ -8,6 +8,7 @@ makes it cheaper, and is applied once per process before the first execution.
 from __future__ import annotations
 
 import copy
+import json
 import sys
 import threading
 import types
@@ -114,6 +115,47 @@ def start_execution_parameters() -> None:
     sfn_service.StateTaskServiceSfn._eval_service_task = _eval_service_task
 
 
+def pascal(value: dict) -> dict:
+    return {key[:1].upper() + key[1:]: item for key, item in value.items()}
+
+
+def start_execution_sync() -> None:
+    """``startExecution.sync:2`` (the Standard workflow waiting for the Express one): AWS answers
+    in the API's PascalCase (``ExecutionArn``; then ``Output``, ``Status``, and on failure a cause
+    that is the child's description with ``Error`` and ``Cause``); moto's copy of the interpreter
+    skips that step and then looks for ``ExecutionArn`` itself (a KeyError). And it polls the child
+    every 0.5 s, which is most of a one-page document's time here: it waits for the end instead."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_service,
+    )
+
+    service = sfn_service.StateTaskServiceSfn
+    evaluate, build_resolver = service._eval_service_task, service._build_sync2_resolver
+
+    def _eval_service_task(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+        evaluate(self, env, resource_runtime_part, normalised_parameters, state_credentials)
+        env.stack.append(pascal(env.stack.pop()))
+
+    def _build_sync2_resolver(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+        arn = env.stack[-1]["ExecutionArn"]
+        resolve = build_resolver(self, env, resource_runtime_part, normalised_parameters, state_credentials)
+
+        def resolver():
+            finished(arn).wait(0.5)
+            try:
+                outcome = resolve()
+            except sfn_service.FailureEventException as failure:
+                details = failure.failure_event.event_details["taskFailedEventDetails"]
+                details["cause"] = json.dumps(pascal(json.loads(details["cause"])))
+                raise
+            return None if outcome is None else pascal(outcome)
+
+        return resolver
+
+    service._eval_service_task = _eval_service_task
+    service._build_sync2_resolver = _build_sync2_resolver
+
+
 def finished(execution_arn: str) -> threading.Event:
     """Set once the execution has ended (any status)."""
     with _finished_lock:
@@ -130,4 +172,5 @@ def apply() -> None:
     keep_task_failure_cause()
     signal_termination()
     start_execution_parameters()
+    start_execution_sync()
     _applied = True

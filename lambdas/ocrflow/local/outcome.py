@@ -38,29 +38,48 @@ class Outcome:
 
 @dataclass(frozen=True)
 class HistoryCounts:
-    """An execution's size as Step Functions bills and limits it: every state entered is a billed
-    transition of a Standard workflow; an execution holds at most 25,000 history events."""
+    """An execution's size as Step Functions bills and limits it. Every state a Standard execution
+    enters is a billed transition; an Express execution is billed per request and per 64 MB-second
+    instead. The document's states (in the Express execution when one ran them) hold at most
+    25,000 history events in a Standard execution."""
 
-    events: int
-    transitions: int
-    page_transitions: int  # entered inside the Map's iterations
+    events: int  # of the document's states
+    transitions: int  # billed: the Standard execution's
+    page_transitions: int  # billed, entered inside the Map's iterations
     page_events: int  # the Map's iterations' own events and those inside them
     lambda_invocations: int
+    express_executions: int = 0
+    express_milliseconds: float = 0.0
 
     @classmethod
-    def of(cls, history: list[dict]) -> "HistoryCounts":
-        inside, transitions, page_transitions, page_events, invocations = 0, 0, 0, 0, 0
-        for event in history:
-            kind = event["type"]
-            entered = kind.endswith("StateEntered")
-            inside += kind == "MapIterationStarted"
-            transitions += entered
-            page_events += inside > 0
-            page_transitions += entered and inside > 0
-            invocations += kind == "TaskScheduled" and event["taskScheduledEventDetails"]["resourceType"] == "lambda"
-            inside -= kind.startswith("MapIteration") and kind != "MapIterationStarted"
-        return cls(events=len(history), transitions=transitions, page_transitions=page_transitions,
-                   page_events=page_events, lambda_invocations=invocations)
+    def of(cls, history: list[dict], express: list[dict] | None = None) -> "HistoryCounts":
+        standard, document = _count(history), _count(express or history)
+        return cls(events=document["events"], transitions=standard["transitions"],
+                   page_transitions=standard["page_transitions"], page_events=document["page_events"],
+                   lambda_invocations=standard["invocations"] + (document["invocations"] if express else 0),
+                   express_executions=1 if express else 0,
+                   express_milliseconds=_duration(express) if express else 0.0)
+
+
+def _count(history: list[dict]) -> dict[str, int]:
+    inside = 0
+    counts = dict.fromkeys(("events", "transitions", "page_transitions", "page_events", "invocations"), 0)
+    for event in history:
+        kind = event["type"]
+        entered = kind.endswith("StateEntered")
+        inside += kind == "MapIterationStarted"
+        counts["transitions"] += entered
+        counts["page_events"] += inside > 0
+        counts["page_transitions"] += entered and inside > 0
+        counts["invocations"] += (kind == "TaskScheduled"
+                                  and event["taskScheduledEventDetails"]["resourceType"] == "lambda")
+        inside -= kind.startswith("MapIteration") and kind != "MapIterationStarted"
+    counts["events"] = len(history)
+    return counts
+
+
+def _duration(history: list[dict]) -> float:
+    return (history[-1]["timestamp"] - history[0]["timestamp"]).total_seconds() * 1e3
 
 
 def state_durations(history: list[dict]) -> tuple[list[str], dict[str, float]]:

@@ -30,8 +30,10 @@ class LocalRunner:
 
     def __init__(self, *, trace: bool = False, backends: Backends | None = None,
                  powertools: bool = False, context: TaskContext | None = None,
-                 on_pages: Callable[[str, int, int], None] | None = None) -> None:
+                 on_pages: Callable[[str, int, int], None] | None = None,
+                 express_max_pages: int | None = None) -> None:
         self.trace = trace
+        self.express_max_pages = express_max_pages  # where the Standard workflow takes over (tests)
         self.on_pages = on_pages  # (document id, pages done, page count) as pages finish
         self.backends = backends or Backends()
         self.powertools = powertools
@@ -50,7 +52,8 @@ class LocalRunner:
             # moto logs the interpreter's expected misses (an IsPresent on an absent path).
             logging.getLogger("moto").setLevel(logging.CRITICAL)
             self._warm_stages()
-            self._machine = LocalStateMachine(self.backends)
+            self._machine = LocalStateMachine(self.backends, **(
+                {"express_max_pages": self.express_max_pages} if self.express_max_pages else {}))
             if self.powertools:  # handler logs are for CloudWatch; on a terminal only errors
                 from ..handlers.runtime import logger
 
@@ -223,14 +226,15 @@ class LocalRunner:
         if receipt.status == "rejected":
             return self._outcome(None, receipt.document_id, before)
         execution = machine.wait(receipt.execution_arn, broken=self.endpoint_fault)
+        # the histories are extra API calls; only --trace and benchmarks need them
         history = machine.history(receipt.execution_arn) if self.trace else None
-        # the history is an extra API call; only --trace and benchmarks need it
-        lines, totals = state_durations(history) if history is not None else ([], {})
+        express = machine.express_history(receipt.execution_arn) if self.trace else None
+        lines, totals = state_durations((history or []) + (express or [])) if history is not None else ([], {})
         for event in machine.scorer_events(document_id):  # what EventBridge delivers to the scorer
             self.deliveries()["scorer"](event)
         outcome = self._outcome(execution, document_id, before)
         outcome.trace, outcome.state_milliseconds, outcome.duplicate = lines, totals, receipt.status == "duplicate"
-        outcome.history = HistoryCounts.of(history) if history is not None else None
+        outcome.history = HistoryCounts.of(history, express) if history is not None else None
         return outcome
 
     def _outcome(self, execution: dict | None, document_id: str, before: int) -> Outcome:

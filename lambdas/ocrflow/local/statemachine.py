@@ -27,13 +27,15 @@ ACCOUNT = "123456789012"
 INPUT_BUCKET = "ocrflow-input"
 WORK_BUCKET = "ocrflow-work"
 EVENT_BUS = "ocrflow"
+EXPRESS_NAME = "ocrflow-express"
+STANDARD_NAME = "ocrflow"
 
 
 def function_arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
 
 
-def substitutions(backends: Backends | None = None) -> dict[str, str]:
+def substitutions(backends: Backends | None = None, shadow: bool = False) -> dict[str, str]:
     """What CloudFormation's DefinitionSubstitutions fill in AWS, for the local stack."""
     backends = backends or Backends()
     values = {f.substitution: function_arn(f.local_name) for f in asl.functions_invoked(backends)}
@@ -41,7 +43,15 @@ def substitutions(backends: Backends | None = None) -> dict[str, str]:
         values[endpoint.substitution] = f"ocrflow-{endpoint.key.replace('_', '-')}"
     values["EventBusName"] = EVENT_BUS
     values["WorkBucketName"] = WORK_BUCKET
+    if asl.express_capable(backends):
+        values["ExpressStateMachineArn"] = state_machine_arn(EXPRESS_NAME)
+    if shadow:
+        values["StandardStateMachineArn"] = state_machine_arn(STANDARD_NAME)
     return values
+
+
+def state_machine_arn(name: str) -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
 
 
 def local_environment() -> None:
@@ -69,7 +79,7 @@ def create_table(name: str, key: str) -> None:
 class LocalStateMachine:
     """Deploys once per process; ``execute`` runs one event through to the end."""
 
-    def __init__(self, backends: Backends | None = None) -> None:
+    def __init__(self, backends: Backends | None = None, express_max_pages: int = asl.EXPRESS_MAX_PAGES) -> None:
         local_environment()
         moto_shims.apply()
         import boto3
@@ -99,15 +109,31 @@ class LocalStateMachine:
             create_table(EndpointSettings().token_table, "inference_id")
         from ..variants import variants
 
-        self.definition = asl.fill(asl.build(self.backends, shadow=variants().shadow.enabled),
-                                   substitutions(self.backends))
-        self.arn = self.sfn.create_state_machine(
-            name="ocrflow", definition=self.definition, type="STANDARD",
-            roleArn=f"arn:aws:iam::{ACCOUNT}:role/ocrflow-state-machine")["stateMachineArn"]
+        shadow = variants().shadow.enabled
+        values = substitutions(self.backends, shadow)
+        express = asl.build_express(self.backends, shadow=shadow, max_pages=express_max_pages)
+        self.express_arn = None if express is None else self.create("EXPRESS", EXPRESS_NAME, asl.fill(express, values))
+        self.definition = asl.fill(asl.build(self.backends, shadow=shadow), values)
+        self.arn = self.create("STANDARD", STANDARD_NAME, self.definition)
         os.environ["OCRFLOW_STATE_MACHINE_ARN"] = self.arn  # the starter starts this one
         self._received: list[dict] = []
         self._lock = threading.Lock()
         self._waiting_scores: dict[str, list[dict]] = {}
+
+    def create(self, kind: str, name: str, definition: str) -> str:
+        return self.sfn.create_state_machine(name=name, definition=definition, type=kind,
+                                             roleArn=f"arn:aws:iam::{ACCOUNT}:role/{name}")["stateMachineArn"]
+
+    def express_history(self, execution_arn: str) -> list[dict] | None:
+        """The history of the Express execution a Standard one ran the document in (it has the same
+        name); None when none ran. AWS keeps no history of Express executions: this is local only."""
+        if self.express_arn is None:
+            return None
+        name = execution_arn.rsplit(":", 1)[1]
+        try:
+            return self.history(f"{self.express_arn.replace(':stateMachine:', ':execution:')}:{name}")
+        except self.sfn.exceptions.ExecutionDoesNotExist:
+            return None
 
     def rule_to_queue(self, name: str, pattern: dict) -> str:
         url = self.sqs.create_queue(QueueName=name)["QueueUrl"]

@@ -43,6 +43,8 @@ class IngestRequest(Schema):
     work_bucket: str = Field(description="Bucket for page images, stage outputs and results")
     execution_id: str = Field(min_length=1, description="$$.Execution.Id: keys this run's work objects")
     run: RunOptions = Field(default_factory=RunOptions, description="$.ocrflow, as the starter set it")
+    max_pages: int | None = Field(default=None, ge=1, description=(
+        "Pages this workflow runs (the Express one's limit): a longer document is left unsplit, deferred"))
 
     @property
     def run_id(self) -> str:
@@ -63,6 +65,7 @@ class IngestResult(Schema):
     variant: str | None = None
     shadow_variant: str | None = None
     shadow_of: str | None = None
+    deferred: bool = Field(default=False, description="More than max_pages: not split, for the Standard workflow")
 
 
 class PageRef(Schema):

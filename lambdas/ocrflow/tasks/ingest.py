@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ..documents import load_pages, sniff
+from ..documents import count_pages, load_pages, sniff
 from ..errors import DocumentTooLargeError
 from ..schema.payloads import IngestRequest, IngestResult, PageRef
 from ..settings import IngestSettings
@@ -41,14 +41,16 @@ def ingest(request: IngestRequest, ctx: TaskContext, limits: IngestSettings | No
     data = response["Body"].read()
     layout = WorkLayout(detail.document_id, request.run_id)
     pages = []
-    for page in load_pages(data, limits):
+    counted = count_pages(data)
+    deferred = request.max_pages is not None and counted > request.max_pages
+    for page in () if deferred else load_pages(data, limits):
         image_key = layout.page_image(page.number)
         ctx.store.put_image(request.work_bucket, image_key, page.image, encoded=page.encoded)
         pages.append(PageRef(page=page.number, image_key=image_key))
     return IngestResult(
         document_id=detail.document_id, run_id=request.run_id, bucket=request.work_bucket,
-        source_uri=detail.document_uri, media_type=sniff(data), page_count=len(pages),
+        source_uri=detail.document_uri, media_type=sniff(data), page_count=counted if deferred else len(pages),
         pages=pages, max_concurrency=work.max_concurrency,
         test=detail.test is not None, test_case=detail.test,
-        variant=variant, shadow_variant=run.shadow_variant, shadow_of=run.shadow_of,
+        variant=variant, shadow_variant=run.shadow_variant, shadow_of=run.shadow_of, deferred=deferred,
     )
