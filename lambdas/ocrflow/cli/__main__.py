@@ -1,7 +1,5 @@
 """``python -m ocrflow.cli``: the same command line as ``ocrflow`` and ``python -m ocrflow``."""
 
-import sys
+from . import entry
 
-from . import main
-
-sys.exit(main())
+entry()
