@@ -70,7 +70,12 @@ class WorkLayout:
         return f"{self.prefix}/pages/{page:04d}/page"
 
     def stage_output(self, page: int, stage: str) -> str:
+        """A stage output too large to carry in the state (``PageTask.carried``)."""
         return f"{self.prefix}/pages/{page:04d}/{stage}.json"
+
+    def page_outputs(self, page: int) -> str:
+        """Every stage's output for the page, stored by the last page stage."""
+        return f"{self.prefix}/pages/{page:04d}/outputs.json"
 
     def request(self, page: int, stage: str) -> str:
         """A stage request handed to an endpoint (it takes its input from S3)."""

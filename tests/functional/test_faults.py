@@ -75,13 +75,19 @@ def first_call_fails(runner: LocalRunner, function: str, fault: str, error: Exce
         handlers[function], runner.lambdas.invoke, store._client = handler, invoke, real
 
 
-@pytest.mark.parametrize("function", FUNCTIONS)
-@pytest.mark.parametrize("fault,error", [
-    ("task", None),                        # the task's own TransientError
-    ("throttled", None),                   # Lambda.TooManyRequestsException from the service
-    ("s3", client_error("SlowDown")),      # S3 throttling inside the task
-    ("s3", ReadTimeoutError(endpoint_url="https://s3.amazonaws.com")),  # a timed-out S3 call
-], ids=["task", "lambda-throttled", "s3-slowdown", "s3-timeout"])
+# The functions that write to S3: the page stages before the last carry their outputs in the state.
+WRITERS = ["ocrflow-ingest", "ocrflow-recognition", "ocrflow-validation"]
+FAULTS = {
+    "task": ("task", None, FUNCTIONS),  # the task's own TransientError
+    "lambda-throttled": ("throttled", None, FUNCTIONS),  # Lambda.TooManyRequestsException from the service
+    "s3-slowdown": ("s3", client_error("SlowDown"), WRITERS),  # S3 throttling inside the task
+    "s3-timeout": ("s3", ReadTimeoutError(endpoint_url="https://s3.amazonaws.com"), WRITERS),  # a timed-out write
+}
+
+
+@pytest.mark.parametrize("fault,error,function", [
+    pytest.param(fault, error, function, id=f"{name}-{function}")
+    for name, (fault, error, functions) in FAULTS.items() for function in functions])
 def test_a_transient_fault_anywhere_is_retried_and_the_document_completes(runner, function, fault, error):
     lines = [f"Retried document number {next(NUMBER)}"]  # unique content: not a duplicate of another case
     with first_call_fails(runner, function, fault, error) as calls:

@@ -21,7 +21,7 @@ from ocrflow.serving.app import create_app
 from ocrflow.storage import ObjectStore, WorkLayout
 from ocrflow.synthetic import render_page
 from ocrflow.tasks import TaskContext
-from ocrflow.tasks.pages import read_output, run_stage
+from ocrflow.tasks.pages import page_outputs, run_stage
 
 
 def page(store: ObjectStore, lines: list[str], run: str = "r1") -> PageTask:
@@ -55,12 +55,15 @@ def test_ping_answers_once_the_models_are_loaded(aws, pipeline):
 def test_invocations_run_the_stage_and_write_its_output(aws, pipeline):
     context = TaskContext(store=aws, stages=pipeline.stages)
     task = page(aws, ["Served by the endpoint"])
-    run_stage(StageRequest(stage="rotation", task=task), context)  # Lambda's part, before the endpoint
+    task = run_stage(StageRequest(stage="rotation", task=task), context).task  # Lambda's part, before it
     with TestClient(create_app("fused", context)) as client:
         ready(client)
         answer = client.post("/invocations", json={"stage": "fused", "task": task.model_dump()})
-    assert answer.status_code == 200 and PageTask.model_validate(answer.json()) == task
-    assert [line.text for line in read_output(task, "recognition", context, {}).lines] == ["Served by the endpoint"]
+    assert answer.status_code == 200
+    handed_on = PageTask.model_validate(answer.json())
+    assert handed_on == task.model_copy(update={"carried": {}})  # the last stage stored every output
+    recognition = page_outputs(handed_on, context)["recognition"].result
+    assert [line.text for line in recognition.lines] == ["Served by the endpoint"]
 
 
 @pytest.mark.parametrize("body,status,code", [
@@ -108,7 +111,8 @@ def test_a_real_server_on_loopback(tmp_path, pipeline):
         s3.create_bucket(Bucket="work")
         store = ObjectStore(s3)
         task = page(store, ["Over the loopback"])
-        run_stage(StageRequest(stage="rotation", task=task), TaskContext(store=store, stages=pipeline.stages))
+        task = run_stage(StageRequest(stage="rotation", task=task), TaskContext(store=store, stages=pipeline.stages)
+                         ).task
         server = subprocess.Popen([sys.executable, "-m", "ocrflow.cli", "serve", "--stage", "fused", "--port",
                                    str(port), "--host", "127.0.0.1"], env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True)
@@ -124,9 +128,9 @@ def test_a_real_server_on_loopback(tmp_path, pipeline):
         assert status == 200, "the server never became ready"
         answer = httpx.post(f"{base}/invocations", json={"stage": "fused", "task": task.model_dump()}, timeout=60)
         assert answer.status_code == 200, answer.text
-        result = json.loads(s3.get_object(Bucket="work", Key=WorkLayout("doc", "r1").stage_output(1, "recognition"))
-                            ["Body"].read())
-        assert [line["text"] for line in result["result"]["lines"]] == ["Over the loopback"]
+        stored = json.loads(s3.get_object(Bucket="work", Key=WorkLayout("doc", "r1").page_outputs(1))["Body"].read())
+        assert [line["text"] for line in stored["outputs"]["recognition"]["result"]["lines"]] == ["Over the loopback"]
+        assert answer.json()["carried"] == {}, "the last stage stored every output"
         refused = httpx.post(f"{base}/invocations", json={"stage": "rotation", "task": task.model_dump()}, timeout=10)
         assert refused.status_code == 400 and refused.json()["error_code"] == "INVALID_PAYLOAD"
     finally:

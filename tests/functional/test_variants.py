@@ -17,8 +17,8 @@ def stage_output(runner, document: dict, stage: str) -> dict:
     from ocrflow.storage import WorkLayout
 
     run_id = document["results"]["document"].split("/")[-2]
-    key = WorkLayout(document["document_id"], run_id).stage_output(1, stage)
-    return json.loads(runner.machine.get_object(f"s3://{WORK_BUCKET}/{key}"))
+    key = WorkLayout(document["document_id"], run_id).page_outputs(1)
+    return json.loads(runner.machine.get_object(f"s3://{WORK_BUCKET}/{key}"))["outputs"][stage]
 
 
 def test_a_test_events_variant_changes_what_runs_and_is_scored_under_its_name(runner):

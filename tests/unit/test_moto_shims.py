@@ -16,7 +16,8 @@ SCRIPT = textwrap.dedent('''
     from ocrflow.local import moto_shims
     skip = set(sys.argv[1].split(",")) - {""}
     for name in ("skip_batch_service", "cache_asl_parsing", "share_executions_on_copy",
-                 "keep_task_failure_cause", "signal_termination"):
+                 "keep_task_failure_cause", "signal_termination", "start_execution_parameters",
+                 "start_execution_sync"):
         if name not in skip:
             getattr(moto_shims, name)()
     from ocrflow.local.statemachine import local_environment
@@ -57,6 +58,33 @@ SCRIPT = textwrap.dedent('''
                 out["second_start"] = "ok"
             except Exception as exc:
                 out["second_start"] = type(exc).__name__
+            if "share_executions_on_copy" not in skip:  # without it, the second start fails
+                child = sfn.create_state_machine(name="child", roleArn=role, type="EXPRESS", definition=json.dumps({
+                    "StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [
+                        {"Variable": "$.fail", "BooleanEquals": True, "Next": "F"}], "Default": "S"},
+                        "F": {"Type": "Fail", "Error": "LongDocument", "Cause": "c"},
+                        "S": {"Type": "Wait", "Seconds": 1, "Next": "P"},
+                        "P": {"Type": "Pass", "Parameters": {"ok": True}, "End": True}}}))["stateMachineArn"]
+                parent = sfn.create_state_machine(name="parent", roleArn=role, definition=json.dumps({
+                    "StartAt": "Run", "States": {"Run": {
+                        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                        "Parameters": {"StateMachineArn": child, "Name.$": "$$.Execution.Name", "Input.$": "$"},
+                        "OutputPath": "$.Output", "End": True,
+                        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Caught"}]},
+                        "Caught": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+                for fail in (False, True):
+                    started = time.monotonic()
+                    run = sfn.start_execution(stateMachineArn=parent, name=f"sync-{fail}",
+                                              input=json.dumps({"fail": fail}))["executionArn"]
+                    while sfn.describe_execution(executionArn=run)["status"] == "RUNNING":
+                        time.sleep(0.01)
+                    output = json.loads(sfn.describe_execution(executionArn=run)["output"])
+                    if fail:
+                        cause = output["error"]["Cause"]
+                        out["child_failure"] = json.loads(cause).get("Error") if cause.startswith("{") else cause
+                    else:
+                        out["child_output"] = output
+                        out["waited_over_a_second"] = time.monotonic() - started > 1.4
     out["ec2_imported"] = "moto.ec2" in sys.modules
     print(json.dumps(out))
 ''')
@@ -70,7 +98,8 @@ def run(skip: str = "") -> dict:
 
 def test_with_the_shims_moto_behaves_like_aws():
     assert run() == {"second_start": "ok", "signalled": True, "cause": '{"errorMessage": "m"}',
-                     "ec2_imported": False}
+                     "ec2_imported": False, "child_output": {"ok": True}, "child_failure": "LongDocument",
+                     "waited_over_a_second": False}
 
 
 def test_without_them_each_defect_is_back():
@@ -79,3 +108,6 @@ def test_without_them_each_defect_is_back():
     assert bare["ec2_imported"] is True, "the Batch integration pulls in moto.ec2"
     # an execution, running or finished, holds locks that StartExecution's deep copy cannot copy
     assert run("share_executions_on_copy")["second_start"] == "TypeError"
+    unsynced = run("start_execution_sync")  # moto looks for ExecutionArn in its own camelCase answer
+    assert unsynced["child_output"]["error"] == {"Error": "States.Runtime", "Cause": "'ExecutionArn'"}
+    assert unsynced["child_failure"] == "'ExecutionArn'"

@@ -124,7 +124,7 @@ def start_execution_sync() -> None:
     in the API's PascalCase (``ExecutionArn``; then ``Output``, ``Status``, and on failure a cause
     that is the child's description with ``Error`` and ``Cause``); moto's copy of the interpreter
     skips that step and then looks for ``ExecutionArn`` itself (a KeyError). And it polls the child
-    every 0.5 s, which is most of a one-page document's time here: it waits for the end instead."""
+    every 0.5 s, as long as a one-page document takes here: it waits for the child's end instead."""
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_sfn as sfn_service,
     )
@@ -140,15 +140,18 @@ def start_execution_sync() -> None:
         arn = env.stack[-1]["ExecutionArn"]
         resolve = build_resolver(self, env, resource_runtime_part, normalised_parameters, state_credentials)
 
-        def resolver():
-            finished(arn).wait(0.5)
-            try:
-                outcome = resolve()
-            except sfn_service.FailureEventException as failure:
-                details = failure.failure_event.event_details["taskFailedEventDetails"]
-                details["cause"] = json.dumps(pascal(json.loads(details["cause"])))
-                raise
-            return None if outcome is None else pascal(outcome)
+        def resolver():  # moto sleeps 0.5 s after each None: return only once the child has ended
+            ended = finished(arn)  # set by signal_termination; without it, a describe every 0.5 s
+            while True:
+                ended.wait(0.5)
+                try:
+                    outcome = resolve()
+                except sfn_service.FailureEventException as failure:
+                    details = failure.failure_event.event_details["taskFailedEventDetails"]
+                    details["cause"] = json.dumps(pascal(json.loads(details["cause"])))
+                    raise
+                if outcome is not None or not env.is_running():
+                    return None if outcome is None else pascal(outcome)
 
         return resolver
 

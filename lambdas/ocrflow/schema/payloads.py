@@ -80,6 +80,9 @@ class PageTask(Schema):
     page: int = Field(ge=1)
     image_key: str = Field(description="The page image as ingested; later stages turn it upright")
     variant: str | None = Field(default=None, description="Its stages' settings overlay (variants.json)")
+    carried: dict[str, dict] = Field(default_factory=dict, description=(
+        "Earlier stages' outputs of this page (StageOutput JSON) carried in the state; one too large to "
+        "carry is in S3. The last page stage stores them all as one object (PageOutputs) for Validation"))
 
 
 class StageRequest(Schema):
@@ -108,6 +111,13 @@ class StageOutput(Schema, Generic[Result]):
     elapsed_ms: float
     variant: str | None = None
     result: Result
+
+
+class PageOutputs(Schema):
+    """Every page stage's output (StageOutput JSON) for one page, stored once by the last page stage:
+    one S3 write a page where each stage used to write its own, and one read for Validation."""
+
+    outputs: dict[str, dict]
 
 
 IngestResult.model_rebuild()

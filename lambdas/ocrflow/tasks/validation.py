@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-from ..registry import PAGE_STAGES
 from ..render import to_text, to_textract
 from ..schema.document import Document
 from ..schema.events import ResultSummary, ResultUris
@@ -14,7 +13,7 @@ from ..settings import ValidationSettings
 from ..stages.validation import PageAssembler, assemble_document
 from ..storage import WorkLayout
 from .context import TaskContext
-from .pages import stored_output
+from .pages import page_outputs
 
 
 def validate(request: ValidationRequest, ctx: TaskContext,
@@ -28,10 +27,9 @@ def validate(request: ValidationRequest, ctx: TaskContext,
         task = PageTask(document_id=request.document_id, run_id=request.run_id, bucket=request.bucket,
                         page=number, image_key=layout.page_image(number))
         outputs = {}
-        for stage in PAGE_STAGES:
-            output = stored_output(task, stage.name, ctx)
-            stage_ms[stage.name] = stage_ms.get(stage.name, 0.0) + output.elapsed_ms
-            outputs[stage.name], models[stage.name] = output.result, output.result.model
+        for name, output in page_outputs(task, ctx).items():
+            stage_ms[name] = stage_ms.get(name, 0.0) + output.elapsed_ms
+            outputs[name], models[name] = output.result, output.result.model
         pages.append(assembler(number, outputs["rotation"], outputs["regions"], outputs["recognition"]))
     document = assemble_document(request.document_id, pages, models, request.variant)
     store, bucket = ctx.store, request.bucket
