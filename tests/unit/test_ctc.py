@@ -54,3 +54,5 @@ def test_empty_line():
 
 def test_digit_letter_confusions():
     assert fix_digit_letter_confusions("INV0ICE 2O26 P01 A0") == "INVOICE 2026 P01 A0"
+    # the integer part of an amount after a currency code stays a number
+    assert fix_digit_letter_confusions("RM0.84 -RM0.02 EUR0,50 T0TAL.") == "RM0.84 -RM0.02 EUR0,50 TOTAL."

@@ -31,13 +31,19 @@ def is_latin(char: str) -> bool:
 ALNUM_RUN = re.compile(r"[^\W_]+")
 
 
+DECIMAL_PART = re.compile(r"[.,]\d")
+
+
 def fix_digit_letter_confusions(text: str) -> str:
     """Read 0 as O inside a run of letters ("INV0ICE") and O as 0 inside a run of digits
-    ("1O0"): the recogniser confuses the two glyphs, the run around them does not."""
+    ("1O0"): the recogniser confuses the two glyphs, the run around them does not. A run that
+    a decimal part follows ends in a number ("RM0.84", "EUR0,50"): its 0 stays a digit."""
     def fix(match: re.Match) -> str:
         run = match.group(0)
         letters = [c for c in run if c.isalpha() and c not in "Oo"]
         digits = [c for c in run if c.isdigit() and c != "0"]
+        if DECIMAL_PART.match(text, match.end()):
+            return run
         if "0" in run and len(letters) >= 2 and not digits:
             return run.replace("0", "O" if all(c.isupper() for c in letters) else "o")
         if ("O" in run or "o" in run) and digits and not letters:
