@@ -52,8 +52,7 @@ class LocalRunner:
             # moto logs the interpreter's expected misses (an IsPresent on an absent path).
             logging.getLogger("moto").setLevel(logging.CRITICAL)
             self._warm_stages()
-            self._machine = LocalStateMachine(self.backends, **(
-                {"express_max_pages": self.express_max_pages} if self.express_max_pages else {}))
+            self._machine = LocalStateMachine(self.backends, self.express_max_pages)
             if self.powertools:  # handler logs are for CloudWatch; on a terminal only errors
                 from ..handlers.runtime import logger
 

@@ -79,7 +79,7 @@ def create_table(name: str, key: str) -> None:
 class LocalStateMachine:
     """Deploys once per process; ``execute`` runs one event through to the end."""
 
-    def __init__(self, backends: Backends | None = None, express_max_pages: int = asl.EXPRESS_MAX_PAGES) -> None:
+    def __init__(self, backends: Backends | None = None, express_max_pages: int | None = None) -> None:
         local_environment()
         moto_shims.apply()
         import boto3
@@ -111,7 +111,7 @@ class LocalStateMachine:
 
         shadow = variants().shadow.enabled
         values = substitutions(self.backends, shadow)
-        express = asl.build_express(self.backends, shadow=shadow, max_pages=express_max_pages)
+        express = asl.build_express(self.backends, shadow=shadow, max_pages=express_max_pages or asl.EXPRESS_MAX_PAGES)
         self.express_arn = None if express is None else self.create("EXPRESS", EXPRESS_NAME, asl.fill(express, values))
         self.definition = asl.fill(asl.build(self.backends, shadow=shadow), values)
         self.arn = self.create("STANDARD", STANDARD_NAME, self.definition)

@@ -26,6 +26,12 @@ from __future__ import annotations
 from .. import errors
 
 START_EXECUTION_SYNC = "arn:aws:states:::states:startExecution.sync:2"
+LONG_DOCUMENT = "LongDocument"
+# Express executions end after five minutes; at 4 pages in flight and a second or two a page this
+# leaves room for slow PDF rendering and cold starts. Longer documents run in the Standard workflow.
+EXPRESS_MAX_PAGES = 100
+EXPRESS_COMMENT = ("ocrflow: one document, started by the Standard workflow (ocrflow.asl.json) and "
+                   "ended in LongDocument when it has more pages than this workflow runs in five minutes.")
 # Five minutes is the Express limit; the margin covers the start and the wait's own polling.
 EXPRESS_TIMEOUT_SECONDS = 330
 
@@ -33,8 +39,6 @@ EXPRESS_TIMEOUT_SECONDS = 330
 def standard_states(shadow: bool) -> dict:
     """RunExpress and the routing of its failures; the rest of the Standard definition is the
     document's own states (``asl.document_states``), entered only by ``LongDocument``."""
-    from .asl import LONG_DOCUMENT
-
     error = "$.express.description.Error"
     reported = [{"Variable": error, "StringEquals": "OcrFailed", "Next": "Failed"}]
     if shadow:

@@ -2,6 +2,10 @@
 
 The input object is only ever read. Its size is checked from the response
 headers before the body is downloaded.
+
+In the Express workflow a request carries ``max_pages``: a document with more pages
+is counted, not split, and the result says ``deferred`` (the Standard workflow's
+Ingest splits it).
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ def ingest(request: IngestRequest, ctx: TaskContext, limits: IngestSettings | No
     data = response["Body"].read()
     layout = WorkLayout(detail.document_id, request.run_id)
     pages = []
-    counted = count_pages(data)
+    counted = count_pages(data) if request.max_pages else 0  # only the Express workflow's Ingest asks
     deferred = request.max_pages is not None and counted > request.max_pages
     for page in () if deferred else load_pages(data, limits):
         image_key = layout.page_image(page.number)
