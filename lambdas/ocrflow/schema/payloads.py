@@ -21,7 +21,8 @@ RUN_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 
 
 def run_id_of(execution_id: str) -> str:
-    """The execution's name (the last part of its ARN): unique per state machine, safe as a key."""
+    """The last part of the execution's ARN (a Standard execution's name, an Express execution's
+    id): unique per state machine, safe as a key."""
     return execution_id.rsplit(":", 1)[-1]
 
 
