@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocrflow.documents import load_pages, sniff
+from ocrflow.documents import count_pages, load_pages, sniff
 from ocrflow.errors import (
     CorruptDocumentError,
     DocumentTooLargeError,
@@ -49,6 +49,13 @@ def test_multi_page_tiff_and_pdf():
     assert [p.number for p in load_pages(encoded("TIFF", frames=3))] == [1, 2, 3]
     pages = list(load_pages(pdf_bytes(2), IngestSettings(pdf_dpi=144)))
     assert [p.image.shape for p in pages] == [(200, 400, 3), (200, 400, 3)]
+
+
+def test_pages_are_counted_without_rendering_and_unknown_is_zero():
+    assert count_pages(pdf_bytes(7)) == 7
+    assert count_pages(encoded("TIFF", frames=3)) == 3 and count_pages(encoded("PNG")) == 1
+    # what cannot be counted is left to load_pages, which says why
+    assert count_pages(b"%PDF-1.7 truncated") == 0 and count_pages(b"<html></html>") == 0
 
 
 def test_name_does_not_matter_bytes_do():
