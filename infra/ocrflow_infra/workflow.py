@@ -105,7 +105,6 @@ class Workflow(Construct):
                         }}))],
             )
 
-
     def _express(self, definition: dict, substitutions: dict[str, str], functions: dict[str, lambda_.IFunction],
                  invoked: list, bus: events.IEventBus, shadow_target: str | None) -> sfn.StateMachine:
         """The document's states as an Express workflow (see ``ocrflow.orchestration.express``); its

@@ -228,7 +228,7 @@ class LocalRunner:
         # the histories are extra API calls; only --trace and benchmarks need them
         history = machine.history(receipt.execution_arn) if self.trace else None
         express = machine.express_history(receipt.execution_arn) if self.trace else None
-        lines, totals = state_durations((history or []) + (express or [])) if history is not None else ([], {})
+        lines, totals = state_durations(history + (express or [])) if history is not None else ([], {})
         for event in machine.scorer_events(document_id):  # what EventBridge delivers to the scorer
             self.deliveries()["scorer"](event)
         outcome = self._outcome(execution, document_id, before)
