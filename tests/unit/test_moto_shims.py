@@ -15,7 +15,7 @@ SCRIPT = textwrap.dedent('''
     import json, sys, threading, time
     from ocrflow.local import moto_shims
     skip = set(sys.argv[1].split(",")) - {""}
-    for name in ("skip_batch_service", "cache_asl_parsing", "share_executions_on_copy",
+    for name in ("skip_batch_service", "cache_asl_parsing", "cache_json_paths", "share_executions_on_copy",
                  "keep_task_failure_cause", "signal_termination", "start_execution_parameters",
                  "start_execution_sync"):
         if name not in skip:
@@ -86,6 +86,8 @@ SCRIPT = textwrap.dedent('''
                         out["child_output"] = output
                         out["waited_over_a_second"] = time.monotonic() - started > 1.4
     out["ec2_imported"] = "moto.ec2" in sys.modules
+    from moto.stepfunctions.parser.asl.utils import json_path
+    out["json_paths_cached"] = getattr(json_path.parse, "cache_info", lambda: None)() is not None
     print(json.dumps(out))
 ''')
 
@@ -99,11 +101,12 @@ def run(skip: str = "") -> dict:
 def test_with_the_shims_moto_behaves_like_aws():
     assert run() == {"second_start": "ok", "signalled": True, "cause": '{"errorMessage": "m"}',
                      "ec2_imported": False, "child_output": {"ok": True}, "child_failure": "LongDocument",
-                     "waited_over_a_second": False}
+                     "waited_over_a_second": False, "json_paths_cached": True}
 
 
 def test_without_them_each_defect_is_back():
-    bare = run("skip_batch_service,keep_task_failure_cause,signal_termination")
+    bare = run("skip_batch_service,cache_json_paths,keep_task_failure_cause,signal_termination")
+    assert bare["json_paths_cached"] is False, "every JSONPath is parsed again at every use"
     assert bare["cause"] is None, "SendTaskFailure dropped the cause"
     assert bare["ec2_imported"] is True, "the Batch integration pulls in moto.ec2"
     # an execution, running or finished, holds locks that StartExecution's deep copy cannot copy

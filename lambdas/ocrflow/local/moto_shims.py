@@ -8,6 +8,7 @@ makes it cheaper, and is applied once per process before the first execution.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import sys
 import threading
@@ -51,6 +52,16 @@ def cache_asl_parsing() -> None:
         return cache[definition]
 
     parser.parse = staticmethod(parse)
+
+
+def cache_json_paths() -> None:
+    """moto's ``extract_json`` builds a new JSONPath parser (its yacc tables) for every path it
+    evaluates: 0.26 ms each, about 70 times a one-page document. A parsed path is immutable
+    (``find`` only reads), so each distinct path is parsed once."""
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    if not hasattr(json_path.parse, "cache_info"):
+        json_path.parse = functools.lru_cache(maxsize=4096)(json_path.parse)
 
 
 def share_executions_on_copy() -> None:
@@ -171,6 +182,7 @@ def apply() -> None:
         return
     skip_batch_service()
     cache_asl_parsing()
+    cache_json_paths()
     share_executions_on_copy()
     keep_task_failure_cause()
     signal_termination()

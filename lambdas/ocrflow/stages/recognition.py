@@ -94,7 +94,9 @@ def resize_for_recognition(image: np.ndarray, width: int, height: int) -> np.nda
     resized = cv2.resize(image, (new_w, height),
                          interpolation=cv2.INTER_AREA if h > height else UPSCALE)
     blob = np.zeros((3, height, width), dtype=np.float32)
-    blob[:, :, :new_w] = resized.astype(np.float32).transpose(2, 0, 1) * (2.0 / 255.0) - 1.0
+    scaled = blob[:, :, :new_w]  # written in place: a transposed float copy costs six times as much
+    np.multiply(resized.transpose(2, 0, 1), np.float32(2.0 / 255.0), out=scaled)
+    scaled -= 1.0
     return blob
 
 
