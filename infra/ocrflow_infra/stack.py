@@ -63,7 +63,7 @@ class OcrflowStack(Stack):
                             s3_trigger=config.s3_trigger, log_retention_days=config.log_retention_days,
                             starter=functions["starter"], backends=backends,
                             endpoint_names={e.spec.substitution: e.name for e in endpoints},
-                            shadow=variants().shadow.enabled)
+                            shadow=variants().shadow.enabled, distributed_pages=config.distributed_pages)
         scorer_rule = contract.add_scorer(functions["scorer"])
         contract.add_example_consumer()
 

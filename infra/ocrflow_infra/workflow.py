@@ -18,11 +18,14 @@ from constructs import Construct
 
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
+from ocrflow.orchestration.distributed import child_executions
 from ocrflow.schema.patterns import TARGET_RETRIES
+from ocrflow.storage import PAGE_LIST
 
 from . import REPO
 from .functions import retention
-from .nag import acknowledge, acknowledge_resources
+from .nag import acknowledge, acknowledge_resources, arn_token
+from .storage import WORK_PREFIX
 
 
 def secure_queue(scope: Construct, id: str, *, dead_letter_reason: str, **kwargs) -> sqs.Queue:
@@ -42,23 +45,26 @@ class Workflow(Construct):
                  functions: dict[str, lambda_.IFunction], work_bucket: s3.IBucket,
                  input_bucket: s3.IBucket, s3_trigger: bool, log_retention_days: int,
                  starter: lambda_.IFunction, backends: Backends | None = None,
-                 endpoint_names: dict[str, str] | None = None, shadow: bool = False) -> None:
+                 endpoint_names: dict[str, str] | None = None, shadow: bool = False,
+                 distributed_pages: bool = False) -> None:
         super().__init__(scope, id)
-        self.definition = asl.build(backends, shadow=shadow)
+        self.definition = asl.build(backends, shadow=shadow, distributed=distributed_pages)
+        distributed_pages = distributed_pages and asl.express_capable(backends or Backends())  # as asl.build
         invoked = asl.functions_invoked(backends)
         substitutions = {f.substitution: functions[f.name].function_arn for f in invoked}
         substitutions.update(endpoint_names or {})
         substitutions.update(EventBusName=bus.event_bus_name, WorkBucketName=work_bucket.bucket_name)
         self.log_group = logs.LogGroup(self, "ExecutionLogs", retention=retention(log_retention_days))
         stack = Stack.of(self)
-        # A shadow run is started by the state machine itself: its own ARN in its role's policy would be a
-        # dependency cycle, so the name is fixed and the ARN built from it.
-        name = f"{stack.stack_name}-documents" if shadow else None
-        if name:
-            substitutions["StandardStateMachineArn"] = self._arn(name)
+        # A shadow run and a Distributed Map's children are started by the state machine itself: its own ARN
+        # in its role's policy would be a dependency cycle, so the name is fixed and the ARN built from it.
+        name = f"{stack.stack_name}-documents" if shadow or distributed_pages else None
+        shadow_target = name if shadow else None
+        if shadow_target:
+            substitutions["StandardStateMachineArn"] = self._arn(shadow_target)
         express_definition = asl.build_express(backends, shadow=shadow)
         self.express = None if express_definition is None else self._express(
-            express_definition, substitutions, functions, invoked, bus, shadow_target=name)
+            express_definition, substitutions, functions, invoked, bus, shadow_target=shadow_target)
         if self.express is not None:
             substitutions["ExpressStateMachineArn"] = self.express.state_machine_arn
         self.state_machine = sfn.StateMachine(
@@ -70,9 +76,11 @@ class Workflow(Construct):
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL,
                                 include_execution_data=False),
         )
-        self._grant(self.state_machine, functions, invoked, bus, shadow_target=name)
+        self._grant(self.state_machine, functions, invoked, bus, shadow_target=shadow_target)
         if self.express is not None:
             self._grant_run_express(stack)
+        if distributed_pages:
+            self._grant_distributed_map(stack, name, work_bucket)
 
         self.dead_letters = secure_queue(
             self, "StartFailures", dead_letter_reason="It is the dead-letter queue of the start rule.")
@@ -133,6 +141,23 @@ class Workflow(Construct):
     def _arn(self, name: str) -> str:
         return Stack.of(self).format_arn(service="states", resource="stateMachine", resource_name=name,
                                          arn_format=ArnFormat.COLON_RESOURCE_NAME)
+
+    def _grant_distributed_map(self, stack: Stack, name: str, work_bucket: s3.IBucket) -> None:
+        """What a Distributed Map needs (``ocrflow.orchestration.distributed``): read the page list, start
+        its child executions of this state machine, and describe and stop them."""
+        children = stack.format_arn(service="states", resource="execution", resource_name=child_executions(name),
+                                    arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["states:StartExecution"], resources=[self._arn(name)]))
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["states:DescribeExecution", "states:StopExecution"], resources=[children]))
+        page_lists = f"{WORK_PREFIX}*/{PAGE_LIST}"
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"], resources=[work_bucket.arn_for_objects(page_lists)]))
+        acknowledge_resources(self.state_machine, [
+            f"arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{child_executions(name)}",
+            f"{arn_token(work_bucket)}/{page_lists}"],
+            "A map run's child executions, and the page lists Ingest writes: their names are the documents'.")
 
     def _grant_run_express(self, stack: Stack) -> None:
         """What ``startExecution.sync:2`` needs: start the Express workflow, describe and stop its

@@ -55,6 +55,9 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     return parsed.netloc, parsed.path.lstrip("/")
 
 
+PAGE_LIST = "pages.json"  # a run's page list, beside its pages/ folder
+
+
 @dataclass(frozen=True)
 class WorkLayout:
     """Where one execution's intermediate and final objects live in the work bucket."""
@@ -65,6 +68,10 @@ class WorkLayout:
     @property
     def prefix(self) -> str:
         return f"work/{self.document_id}/{self.run_id}"
+
+    def page_list(self) -> str:
+        """The pages (PageRef JSON array) for a Distributed Map's ItemReader."""
+        return f"{self.prefix}/{PAGE_LIST}"
 
     def page_image(self, page: int) -> str:
         return f"{self.prefix}/pages/{page:04d}/page"

@@ -261,3 +261,33 @@ def test_without_shadow_runs_no_document_pays_for_their_states(synthesized):
     for machine in machines(template).values():
         text = json.dumps(machine["Properties"]["DefinitionString"])
         assert "StartShadow" not in text and "IsShadowRun" not in text
+
+
+def test_distributed_pages_deploy_the_distributed_map_and_what_its_role_needs():
+    stack, template, _ = synth({"ocrflow:distributed_pages": True})
+    standard = machines(template)["STANDARD"]["Properties"]
+    assert standard["StateMachineName"] == "Ocrflow-documents"  # its own ARN, without a dependency cycle
+    definition = json.loads(standard["DefinitionString"])
+    assert definition == asl_build(distributed=True)
+    assert definition["States"]["Pages"]["ItemProcessor"]["ProcessorConfig"]["ExecutionType"] == "EXPRESS"
+    role = stack.resolve(stack.get_logical_id(stack.workflow.state_machine.role.node.default_child))
+    granted = [s for p in resources(template, "AWS::IAM::Policy").values() if {"Ref": role} in p["Properties"]["Roles"]
+               for s in p["Properties"]["PolicyDocument"]["Statement"]]
+
+    def resources_for(action) -> list[str]:
+        return [json.dumps(s["Resource"]) for s in granted if s["Action"] == action]
+
+    assert any("stateMachine:Ocrflow-documents" in arn for arn in resources_for("states:StartExecution"))
+    watched = resources_for(["states:DescribeExecution", "states:StopExecution"])
+    assert any("execution:Ocrflow-documents/Pages:*" in arn for arn in watched)  # the map run's children
+    assert any("execution:Ocrflow-express:*" in arn for arn in watched)  # the Express workflow's, as before
+    reads = resources_for("s3:GetObject")
+    assert len(reads) == 1 and "/work/*/pages.json" in reads[0]
+    express = json.loads(machines(template)["EXPRESS"]["Properties"]["DefinitionString"])
+    assert "ItemReader" not in express["States"]["Pages"]
+
+
+def asl_build(**kwargs) -> dict:
+    from ocrflow.orchestration import asl
+
+    return asl.build(**kwargs)

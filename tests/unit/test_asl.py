@@ -28,16 +28,23 @@ VARIANTS = {
 }
 SHADOW = "+shadow"  # the same backends with the shadow-run states (variants.json configures them)
 VARIANTS |= {f"{name}{SHADOW}": VARIANTS[name] for name in ("lambda", "fused")}
+DISTRIBUTED = "+distributed"  # long documents' pages in a Distributed Map (the CDK context distributed_pages)
+VARIANTS |= {f"lambda{DISTRIBUTED}": {}, f"lambda{SHADOW}{DISTRIBUTED}": {}}
 
 
 def definition(variant: str) -> dict:
-    return asl.build(Backends.parse(VARIANTS[variant]), shadow=variant.endswith(SHADOW))
+    return asl.build(Backends.parse(VARIANTS[variant]), shadow=SHADOW in variant, distributed=DISTRIBUTED in variant)
+
+
+def for_moto(definition: str) -> str:
+    """moto 5.2's grammar accepts only STANDARD children of a Distributed Map (see test_distributed)."""
+    return definition.replace('"ExecutionType": "EXPRESS"', '"ExecutionType": "STANDARD"')
 
 
 def definitions(variant: str) -> list[dict]:
     """The Standard definition and, where every stage is on Lambda, the Express one."""
-    backends, shadow = Backends.parse(VARIANTS[variant]), variant.endswith(SHADOW)
-    return [d for d in (asl.build(backends, shadow=shadow), asl.build_express(backends, shadow=shadow)) if d]
+    backends, shadow = Backends.parse(VARIANTS[variant]), SHADOW in variant
+    return [d for d in (definition(variant), asl.build_express(backends, shadow=shadow)) if d]
 
 
 def all_states(states: dict):
@@ -83,8 +90,8 @@ def test_every_definition_parses_in_motos_interpreter(variant):
 
     backends = Backends.parse(VARIANTS[variant])
     for built in definitions(variant):
-        program, _ = AmazonStateLanguageParser.parse(
-            asl.fill(built, substitutions(backends, shadow=variant.endswith(SHADOW))))
+        filled = asl.fill(built, substitutions(backends, shadow=SHADOW in variant))
+        program, _ = AmazonStateLanguageParser.parse(for_moto(filled))
         assert program is not None
 
 
@@ -145,8 +152,7 @@ def test_substitutions_resolve_and_unknown_ones_fail(variant):
     from ocrflow.local.statemachine import substitutions
 
     backends = Backends.parse(VARIANTS[variant])
-    shadow = variant.endswith(SHADOW)
-    values = substitutions(backends, shadow=shadow)
+    values = substitutions(backends, shadow=SHADOW in variant)
     built = definitions(variant)
     for one in built:
         assert "${" not in asl.fill(one, values)
@@ -187,3 +193,26 @@ def test_the_express_workflow_runs_the_same_states_where_no_stage_waits_for_an_e
     assert {c["StringEquals"]: c["Next"] for c in route if "StringEquals" in c} == {
         asl.LONG_DOCUMENT: "Ingest", "OcrFailed": "Failed"}
     assert "Retry" not in standard["States"]["RunExpress"], "a retry would run the document twice"
+
+
+def test_a_long_documents_pages_can_run_as_express_children_of_a_distributed_map():
+    inline, distributed = asl.build(), asl.build(distributed=True)
+    pages = distributed["States"]["Pages"]
+    assert pages["ItemProcessor"]["ProcessorConfig"] == {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}
+    assert "ItemsPath" not in pages and "ToleratedFailurePercentage" not in pages  # none tolerated
+    reader = pages["ItemReader"]["Parameters"]
+    assert reader == {"Bucket.$": "$.ingest.bucket", "Key.$": "$.ingest.page_list_key"}
+    assert {"bucket", "page_list_key"} <= set(IngestResult.model_fields)
+    assert distributed["States"]["Ingest"]["Parameters"]["Payload"]["page_list"] is True
+    assert "page_list" not in inline["States"]["Ingest"]["Parameters"]["Payload"]
+    # the children run the inline Map's page states; the last returns only its page number
+    children, states = pages["ItemProcessor"]["States"], inline["States"]["Pages"]["ItemProcessor"]["States"]
+    last = PAGE_STAGES[-1].name.title().replace("_", "")
+    assert children[last]["ResultSelector"] == {"page.$": "$.Payload.page"} and "OutputPath" not in children[last]
+    assert {k: v for k, v in children.items() if k != last} == {k: v for k, v in states.items() if k != last}
+    for field in ("ItemSelector", "MaxConcurrencyPath", "ResultPath", "Catch", "Next"):
+        assert pages[field] == inline["States"]["Pages"][field], field
+    # only the Standard workflow's own path (documents over the Express limit) changes
+    assert asl.build_express() == asl.build_express() and "ItemReader" not in asl.build_express()["States"]["Pages"]
+    endpoint = asl.build(Backends.parse({"recognition": "sagemaker_async"}), distributed=True)
+    assert "ItemReader" not in endpoint["States"]["Pages"], "task tokens cannot wait in Express children"

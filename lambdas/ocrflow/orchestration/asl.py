@@ -24,6 +24,7 @@ from pathlib import Path
 from .. import errors
 from ..registry import DISPATCHER, INGEST, VALIDATION, Function, camel, page_stage
 from .backends import Backends, Endpoint
+from .distributed import distributed_pages
 from .express import EXPRESS_COMMENT, EXPRESS_MAX_PAGES, LONG_DOCUMENT, standard_states
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
@@ -174,13 +175,24 @@ def publish(detail_type: str, detail, **fields) -> dict:
             "ResultPath": None, **fields}
 
 
-def document_states(backends: Backends, shadow: bool, max_pages: int | None = None) -> dict:
+def document_states(backends: Backends, shadow: bool, max_pages: int | None = None,
+                    distributed: bool = False) -> dict:
     """Ingest, the pages, Validation, the events: the whole document. ``max_pages`` (the Express
-    workflow's) makes Ingest leave a longer document unsplit and the run end in ``LongDocument``."""
-    ingest_fields = ("document_id", "run_id", "bucket", "source_uri", "page_count", "pages",
+    workflow's) makes Ingest leave a longer document unsplit and the run end in ``LongDocument``;
+    ``distributed`` runs the pages as a Distributed Map over a page list Ingest writes to S3."""
+    ingest_fields = ("document_id", "run_id", "bucket", "source_uri", "page_count", "pages", "page_list_key",
                      "max_concurrency", "test", "test_case", "variant", "shadow_variant", "shadow_of", "deferred")
     payload = {"detail.$": "$.detail", "execution_id.$": "$$.Execution.Id", "work_bucket": "${WorkBucketName}",
-               "run.$": "$.ocrflow", **({"max_pages": max_pages} if max_pages else {})}
+               "run.$": "$.ocrflow", **({"max_pages": max_pages} if max_pages else {}),
+               **({"page_list": True} if distributed else {})}
+    item_selector = {"document_id.$": "$.ingest.document_id", "run_id.$": "$.ingest.run_id",
+                     "bucket.$": "$.ingest.bucket", "page.$": "$$.Map.Item.Value.page",
+                     "image_key.$": "$$.Map.Item.Value.image_key", "variant.$": "$.ingest.variant"}
+    map_fields = {"MaxConcurrencyPath": "$.ingest.max_concurrency", "ResultPath": None, "Catch": catch(),
+                  "Next": "Validation"}
+    pages = (distributed_pages(item_selector, page_states(backends), **map_fields) if distributed else
+             {"Type": "Map", "ItemsPath": "$.ingest.pages", "ItemSelector": item_selector,
+              "ItemProcessor": page_states(backends), **map_fields})
     states = {
         "Ingest": lambda_task(
             INGEST, payload, ResultSelector={f"{name}.$": f"$.Payload.{name}" for name in ingest_fields},
@@ -191,13 +203,7 @@ def document_states(backends: Backends, shadow: bool, max_pages: int | None = No
             LONG_DOCUMENT: {"Type": "Fail", "Error": LONG_DOCUMENT,
                             "Cause": f"More than {max_pages} pages: the Standard workflow runs them"}}
            if max_pages else {}),
-        "Pages": {
-            "Type": "Map", "ItemsPath": "$.ingest.pages", "MaxConcurrencyPath": "$.ingest.max_concurrency",
-            "ItemSelector": {"document_id.$": "$.ingest.document_id", "run_id.$": "$.ingest.run_id",
-                             "bucket.$": "$.ingest.bucket", "page.$": "$$.Map.Item.Value.page",
-                             "image_key.$": "$$.Map.Item.Value.image_key", "variant.$": "$.ingest.variant"},
-            "ItemProcessor": page_states(backends),
-            "ResultPath": None, "Catch": catch(), "Next": "Validation"},
+        "Pages": pages,
         "Validation": lambda_task(
             VALIDATION, {f"{name}.$": f"$.ingest.{name}" for name in
                          ("document_id", "run_id", "bucket", "page_count", "source_uri", "test", "test_case",
@@ -212,15 +218,17 @@ def document_states(backends: Backends, shadow: bool, max_pages: int | None = No
     return states
 
 
-def build(backends: Backends | None = None, shadow: bool = False) -> dict:
+def build(backends: Backends | None = None, shadow: bool = False, distributed: bool = False) -> dict:
     """The Standard definition for these backends (all Lambda when None), with the shadow-run states
     when variants.json configures shadow runs (without, no document pays for their transitions).
     All Lambda, it starts the Express workflow (``build_express``) and runs a document itself only
-    when that one leaves it (too many pages for five minutes)."""
+    when that one leaves it (too many pages for five minutes); ``distributed`` runs such a document's
+    pages as Express children of a Distributed Map (``distributed.py``)."""
     backends = backends or Backends()
-    states = document_states(backends, shadow)
+    capable = express_capable(backends)
+    states = document_states(backends, shadow, distributed=distributed and capable)
     start = "Ingest"
-    if express_capable(backends):
+    if capable:
         states, start = {**standard_states(shadow), **states}, "RunExpress"
     return {"Comment": COMMENT, "StartAt": start, "States": states}
 

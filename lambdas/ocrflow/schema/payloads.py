@@ -46,6 +46,8 @@ class IngestRequest(Schema):
     run: RunOptions = Field(default_factory=RunOptions, description="$.ocrflow, as the starter set it")
     max_pages: int | None = Field(default=None, ge=1, description=(
         "Pages this workflow runs (the Express one's limit): a longer document is left unsplit, deferred"))
+    page_list: bool = Field(default=False, description=(
+        "Write the page list to S3 for a Distributed Map's ItemReader instead of returning it in the state"))
 
     @property
     def run_id(self) -> str:
@@ -60,7 +62,8 @@ class IngestResult(Schema):
     media_type: str
     page_count: int = Field(ge=1)
     max_concurrency: int = Field(ge=0)
-    pages: list["PageRef"]
+    pages: list["PageRef"] = Field(description="Empty when the page list is in S3 (page_list_key)")
+    page_list_key: str | None = Field(default=None, description="The pages as a JSON array of PageRef, in the bucket")
     test: bool = False
     test_case: TestCase | None = None
     variant: str | None = None

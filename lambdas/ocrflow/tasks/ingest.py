@@ -5,7 +5,8 @@ headers before the body is downloaded.
 
 In the Express workflow a request carries ``max_pages``: a document with more pages
 is counted, not split, and the result says ``deferred`` (the Standard workflow's
-Ingest splits it).
+Ingest splits it). A request with ``page_list`` (the Standard workflow's Distributed Map)
+gets the pages as an S3 object rather than in its result.
 """
 
 from __future__ import annotations
@@ -51,10 +52,14 @@ def ingest(request: IngestRequest, ctx: TaskContext, limits: IngestSettings | No
         image_key = layout.page_image(page.number)
         ctx.store.put_image(request.work_bucket, image_key, page.image, encoded=page.encoded)
         pages.append(PageRef(page=page.number, image_key=image_key))
+    page_list_key = None
+    if request.page_list and pages:  # the Standard workflow's Distributed Map reads them from S3
+        page_list_key = layout.page_list()
+        ctx.store.put_json(request.work_bucket, page_list_key, [page.model_dump(mode="json") for page in pages])
     return IngestResult(
         document_id=detail.document_id, run_id=request.run_id, bucket=request.work_bucket,
         source_uri=detail.document_uri, media_type=sniff(data), page_count=counted if deferred else len(pages),
-        pages=pages, max_concurrency=work.max_concurrency,
+        pages=[] if page_list_key else pages, page_list_key=page_list_key, max_concurrency=work.max_concurrency,
         test=detail.test is not None, test_case=detail.test,
         variant=variant, shadow_variant=run.shadow_variant, shadow_of=run.shadow_of, deferred=deferred,
     )
