@@ -77,11 +77,13 @@ class TextDetectionSettings(InferenceSettings):
 class RecognitionSettings(InferenceSettings):
     model_config = SettingsConfigDict(env_prefix="OCRFLOW_RECOGNITION_", extra="ignore")
 
-    model: str = "pp-ocrv6-rec-small"
+    model: str = Field(default="pp-ocrv6-rec-small-latin", description=(
+        "The Latin-script head of pp-ocrv6-rec-small (inference/derive.py); alphabet 'all' needs the full one"))
     textline_classifier: str | None = "ppocr-mobile-v2-textline-cls"
     batch_size: int = Field(default=8, ge=1)
     batch_width_slack: int = Field(default=0, ge=0, description="Pixels of padding a crop may get")
-    min_line_confidence: float = Field(default=0.5, ge=0, le=1)
+    min_line_confidence: float = Field(default=0.6, ge=0, le=1, description=(
+        "Lines read with less are dropped; confidences are among the characters the alphabet allows"))
     alphabet: Literal["latin", "all"] = "latin"
     space_gap_ratio: float = Field(default=2.2, ge=0)
     crop_padding: float = Field(default=0.0, ge=0, le=1)

@@ -34,7 +34,7 @@ def test_a_test_events_variant_changes_what_runs_and_is_scored_under_its_name(ru
     assert recognition["variant"] == "pp-ocrv4-rec" and recognition["result"]["model"] == "pp-ocrv4-rec"
     assert stage_output(runner, completed, "text_detection")["variant"] == "pp-ocrv4-rec"
     baseline = submit_test(runner, image, manifest_line(truth), "variant-a", variant="baseline")
-    assert baseline.document.models["recognition"] == "pp-ocrv6-rec-small"
+    assert baseline.document.models["recognition"] == "pp-ocrv6-rec-small-latin"
 
 
 def test_an_undeclared_variant_is_refused_with_a_clear_error(runner):

@@ -47,7 +47,7 @@ def test_the_wheel_holds_its_package_data(installed):
                 "from ocrflow.orchestration.asl import build; from ocrflow.schema.patterns import PATTERNS; "
                 "print(len(manifest()['models']), len(build()['States']), len(PATTERNS))")
     assert check.returncode == 0, check.stderr
-    assert [int(n) for n in check.stdout.split()][0] == 7
+    assert [int(n) for n in check.stdout.split()][0] == 8
 
 
 def test_ocrflow_run_and_the_api_work_from_the_wheel(installed):

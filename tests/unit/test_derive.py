@@ -1,0 +1,60 @@
+"""Derived models: the Latin head reads exactly what the full head reads under the Latin mask, with
+confidences among the Latin characters; the manifest's entries say where each file comes from."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ocrflow.errors import ModelError
+from ocrflow.inference.derive import derive
+from ocrflow.inference.registry import ModelRegistry, ModelSpec
+from ocrflow.inference.session import OnnxModel
+from ocrflow.settings import RecognitionSettings
+from ocrflow.stages.ctc import CtcDecoder
+from ocrflow.stages.recognition import REC_HEIGHT, resize_for_recognition
+from ocrflow.synthetic import render_page
+
+
+def read(model: OnnxModel, blob: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    return model.run(blob)[0], ["<blank>", *model.labels(), " "]
+
+
+def test_the_latin_head_keeps_every_arg_max_and_renormalises_among_latin_characters():
+    settings = RecognitionSettings()
+    full = OnnxModel.load("pp-ocrv6-rec-small", settings)
+    latin = OnnxModel.load("pp-ocrv6-rec-small-latin", settings)
+    image, _ = render_page(["Total: 12,50 EUR", "Müller & Söhne GmbH"])
+    crops = [image[40:120, 20:900], image[10:200, :]]  # text, and a crop with more than one line in it
+    for crop in crops:
+        blob = resize_for_recognition(crop, 640, REC_HEIGHT)[None]
+        (probs_full, alphabet_full), (probs_latin, alphabet_latin) = read(full, blob), read(latin, blob)
+        mask = CtcDecoder(alphabet_full[1:-1]).allowed
+        assert [alphabet_full[i] for i in mask] == alphabet_latin and len(alphabet_latin) < len(alphabet_full) / 20
+        kept = probs_full[0][:, mask]
+        assert np.array_equal(mask[kept.argmax(axis=1)], mask[probs_latin[0].argmax(axis=1)])
+        renormalised = kept / kept.sum(axis=1, keepdims=True)
+        assert np.allclose(probs_latin[0], renormalised, atol=2e-4)
+        assert (probs_latin[0].max(axis=1) >= kept.max(axis=1) - 1e-6).all()
+
+
+def test_the_derived_file_is_what_the_manifest_pins():
+    registry = ModelRegistry(RecognitionSettings().model_dir)
+    spec = registry.spec("pp-ocrv6-rec-small-latin")
+    assert spec.derived_from == "pp-ocrv6-rec-small" and spec.origin == "pp-ocrv6-rec-small by latin_head"
+    import hashlib
+
+    source = registry.path(spec.derived_from).read_bytes()
+    assert hashlib.sha256(derive(spec.derivation, source)).hexdigest() == spec.sha256
+
+
+def test_a_model_has_exactly_one_origin_and_derivations_are_named():
+    common = {"name": "m", "stage": "recognition", "sha256": "0" * 64, "input": "x", "licence": "l"}
+    assert ModelSpec(**common, wheel="w==1", member="p/m.onnx").filename == "m.onnx"
+    assert ModelSpec(**common, derived_from="s", derivation="latin_head", file="d.onnx").filename == "d.onnx"
+    for fields in ({}, {"wheel": "w==1", "member": "m.onnx", "derived_from": "s", "derivation": "latin_head",
+                        "file": "d.onnx"}, {"derived_from": "s"}):
+        with pytest.raises(ValueError, match="give wheel and member"):
+            ModelSpec(**common, **fields)
+    with pytest.raises(ModelError, match="unknown derivation 'fp16'; known: latin_head"):
+        derive("fp16", b"")
