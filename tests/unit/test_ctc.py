@@ -38,6 +38,19 @@ def test_restores_a_dropped_space_from_a_wide_gap():
     assert decoder(probs("A_B_C__A_B_C", decoder), 12).text == "ABCABC"
 
 
+def test_a_space_the_model_saw_but_ranked_below_blank_is_kept():
+    for alphabet in ("latin", "all"):
+        decoder = CtcDecoder(CHARS, alphabet=alphabet, space_probability=0.1)
+        matrix = probs("3__A_B", decoder)
+        assert decoder(matrix, 6).text == "3AB"
+        matrix[2, decoder.space] = 0.3  # blank (0.9) still wins the column
+        line = decoder(matrix, 6)
+        assert line.text == "3 AB" and [w.text for w in line.words] == ["3", "AB"], alphabet
+        matrix[2, decoder.space] = 0.05
+        assert decoder(matrix, 6).text == "3AB"
+    assert CtcDecoder(CHARS, alphabet="latin")(probs("3__A", decoder), 4).text == "3A"  # 0: off
+
+
 def test_latin_alphabet_masks_other_scripts():
     decoder = CtcDecoder(CHARS, alphabet="latin")
     matrix = probs("A_日_", decoder)

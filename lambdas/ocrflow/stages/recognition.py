@@ -108,17 +108,20 @@ class TextRecognizer:
         single = self.settings.model_copy(update={"threads": 1})
         self.pool = ThreadPoolExecutor(max_workers=self.settings.threads, thread_name_prefix="recognition")
         self.model = OnnxModel.load(self.settings.model, single)
-        self.decoder = CtcDecoder(self.model.labels(), alphabet=self.settings.alphabet,
-                                  space_gap_ratio=self.settings.space_gap_ratio)
+        self.decoder = self._decoder(self.model)
         self.second = None  # a second reading of hard lines: another model, another crop, or both
         if self.settings.second_model or self.settings.second_crop_padding is not None:
             model = OnnxModel.load(self.settings.second_model, single) if self.settings.second_model else self.model
-            self.second = (model, CtcDecoder(model.labels(), alphabet=self.settings.alphabet,
-                                             space_gap_ratio=self.settings.space_gap_ratio))
+            self.second = (model, self._decoder(model))
         self.classifier = (
             OnnxModel.load(self.settings.textline_classifier, single)
             if self.settings.textline_classifier else None
         )
+
+    def _decoder(self, model: OnnxModel) -> CtcDecoder:
+        s = self.settings
+        return CtcDecoder(model.labels(), alphabet=s.alphabet, space_gap_ratio=s.space_gap_ratio,
+                          space_probability=s.space_probability)
 
     def __call__(self, image: np.ndarray, lines: list[DetectedLine]) -> RecognitionResult:
         crops = [LineCrop(image, np.array(line.polygon), self.settings.crop_padding) for line in lines]
