@@ -97,7 +97,9 @@ class CtcDecoder:
         space = self.space if probs.shape[1] > self.space else None  # its column in ``probs``
         if self.allowed is not None:
             allowed = self.allowed[self.allowed < probs.shape[1]]
-            space = None if space is None else int(np.searchsorted(allowed, space))
+            if space is not None:  # the space's column among those kept, if it is kept
+                position = int(np.searchsorted(allowed, space))
+                space = position if position < len(allowed) and allowed[position] == self.space else None
             probs = probs[:, allowed]
             best = probs.argmax(axis=1)
             indices, scores = allowed[best], probs[np.arange(len(best)), best]
