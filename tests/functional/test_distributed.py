@@ -16,8 +16,7 @@ import pytest
 from ocrflow.local.statemachine import substitutions
 from ocrflow.orchestration import asl
 
-from .test_express import EXPRESS_MAX_PAGES, document_id_of, executions, published, states_entered
-from .test_statemachine import pdf_of, run_bytes
+from .test_express import EXPRESS_MAX_PAGES, read_once, states_entered
 
 
 def for_moto(definition: str) -> str:
@@ -39,13 +38,8 @@ def runner():
 
 def test_a_long_documents_pages_run_as_children_of_a_distributed_map(runner):
     pages = [[f"Distributed page {n}"] for n in range(1, EXPRESS_MAX_PAGES + 3)]
-    data = pdf_of(pages)
-    outcome, calls, _ = run_bytes(runner, data, "long.pdf")
-    assert outcome.error is None
-    assert [[line.text for line in p.lines] for p in outcome.document.pages] == pages
-    assert len(published(outcome, "OcrCompleted")) == 1 and not published(outcome, "OcrFailed")
+    _, calls, standard, _ = read_once(runner, pages)
     assert calls.count("ocrflow-recognition") == len(pages)
-    standard, _ = executions(runner, document_id_of(data))
     entered = states_entered(standard)
     assert entered[4:] == ["Ingest", "Pages", "Validation", "PublishCompleted"]  # no page state in the parent
     kinds = [e["type"] for e in standard]

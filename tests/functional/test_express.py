@@ -61,14 +61,20 @@ def test_a_short_document_costs_the_standard_workflow_one_transition(runner):
     assert calls.count("ocrflow-ingest") == 1
 
 
-def test_a_longer_document_is_left_unsplit_and_run_by_the_standard_workflow(runner):
-    pages = [[f"Page {n} of the long one"] for n in range(1, EXPRESS_MAX_PAGES + 2)]
+def read_once(runner, pages: list[list[str]]) -> tuple[bytes, list[str], list[dict], list[dict] | None]:
+    """A PDF of these pages, run to one OcrCompleted with every line read; its bytes, the functions
+    invoked, and the Standard and Express histories."""
     data = pdf_of(pages)
     outcome, calls, _ = run_bytes(runner, data, "long.pdf")
     assert outcome.error is None
     assert [[line.text for line in p.lines] for p in outcome.document.pages] == pages
     assert len(published(outcome, "OcrCompleted")) == 1 and not published(outcome, "OcrFailed")
-    standard, express = executions(runner, document_id_of(data))
+    return data, calls, *executions(runner, document_id_of(data))
+
+
+def test_a_longer_document_is_left_unsplit_and_run_by_the_standard_workflow(runner):
+    pages = [[f"Page {n} of the long one"] for n in range(1, EXPRESS_MAX_PAGES + 2)]
+    data, calls, standard, express = read_once(runner, pages)
     assert states_entered(express) == ["Ingest", "FitsThisWorkflow", LONG_DOCUMENT]
     entered = states_entered(standard)
     assert entered[:4] == ["RunExpress", "ExpressFailed", "ReadExpressFailure", "RouteExpressFailure"]
