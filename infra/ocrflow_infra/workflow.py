@@ -18,7 +18,7 @@ from constructs import Construct
 
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
-from ocrflow.orchestration.distributed import child_executions
+from ocrflow.orchestration.distributed import child_executions, runs_distributed
 from ocrflow.schema.patterns import TARGET_RETRIES
 from ocrflow.storage import PAGE_LIST
 
@@ -49,7 +49,7 @@ class Workflow(Construct):
                  distributed_pages: bool = False) -> None:
         super().__init__(scope, id)
         self.definition = asl.build(backends, shadow=shadow, distributed=distributed_pages)
-        distributed_pages = distributed_pages and asl.express_capable(backends or Backends())  # as asl.build
+        distributed_pages = runs_distributed(backends or Backends(), distributed_pages)
         invoked = asl.functions_invoked(backends)
         substitutions = {f.substitution: functions[f.name].function_arn for f in invoked}
         substitutions.update(endpoint_names or {})

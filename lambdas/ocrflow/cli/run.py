@@ -15,7 +15,7 @@ from .formats import FORMATS
 from .inputs import STDIN, Input, expand, output_path
 
 # Two documents in flight overlap one's orchestration and I/O with the other's inference: 25 receipts
-# take 10 % less time on two cores than one at a time (README, Performance); more than four gains nothing.
+# take 7-10 % less time on two cores than one at a time (README, Performance); four gain nothing more.
 MAX_DEFAULT_JOBS = 4
 DEFAULT_JOBS = max(1, min(MAX_DEFAULT_JOBS, os.cpu_count() or 1))
 

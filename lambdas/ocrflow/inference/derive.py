@@ -2,7 +2,7 @@
 
 ``latin_head``: PP-OCR's multilingual recognisers end in a linear layer and a softmax
 over ~18,700 characters, and ocrflow decodes only the ~590 of them in Latin script
-(``ctc.is_latin``). Cutting that layer to those columns gives the same arg-max in every
+(``CtcDecoder(alphabet="latin")``). Cutting that layer to those columns gives the same arg-max in every
 column (the logits of the kept classes are unchanged), 15 % less inference time, and
 confidences that are probabilities among the characters the decoder may choose.
 
@@ -23,7 +23,7 @@ def latin_head(source: bytes) -> bytes:
     import onnx
     from onnx import numpy_helper
 
-    from ..stages.ctc import is_latin
+    from ..stages.ctc import CtcDecoder
 
     model = onnx.load_model_from_string(source)
     graph = model.graph
@@ -43,9 +43,8 @@ def latin_head(source: bytes) -> bytes:
     matmul_input, bias_name = (add.input if add.input[1] in initializers else add.input[::-1])
     weight_name = upstream(matmul_input, "MatMul").input[1]
     metadata = {prop.key: prop for prop in model.metadata_props}
-    characters = metadata[CHARACTER].value.splitlines()
-    alphabet = ["<blank>", *characters, " "]  # as CtcDecoder reads the output
-    kept = [i for i, char in enumerate(alphabet) if i == 0 or is_latin(char)]
+    latin = CtcDecoder(metadata[CHARACTER].value.splitlines(), alphabet="latin")  # how the output is read
+    alphabet, kept = latin.alphabet, latin.allowed.tolist()
     if kept[-1] != len(alphabet) - 1:
         raise ModelError("latin_head: the space class (the last) would be cut")
     for name, columns in ((weight_name, (slice(None), kept)), (bias_name, (kept,))):

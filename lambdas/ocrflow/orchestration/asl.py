@@ -24,8 +24,8 @@ from pathlib import Path
 from .. import errors
 from ..registry import DISPATCHER, INGEST, VALIDATION, Function, camel, page_stage
 from .backends import Backends, Endpoint
-from .distributed import distributed_pages
-from .express import EXPRESS_COMMENT, EXPRESS_MAX_PAGES, LONG_DOCUMENT, standard_states
+from .distributed import distributed_pages, runs_distributed
+from .express import EXPRESS_COMMENT, EXPRESS_MAX_PAGES, LONG_DOCUMENT, express_capable, standard_states
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 LAMBDA_CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken"
@@ -225,10 +225,9 @@ def build(backends: Backends | None = None, shadow: bool = False, distributed: b
     when that one leaves it (too many pages for five minutes); ``distributed`` runs such a document's
     pages as Express children of a Distributed Map (``distributed.py``)."""
     backends = backends or Backends()
-    capable = express_capable(backends)
-    states = document_states(backends, shadow, distributed=distributed and capable)
+    states = document_states(backends, shadow, distributed=runs_distributed(backends, distributed))
     start = "Ingest"
-    if capable:
+    if express_capable(backends):
         states, start = {**standard_states(shadow), **states}, "RunExpress"
     return {"Comment": COMMENT, "StartAt": start, "States": states}
 
@@ -242,10 +241,6 @@ def build_express(backends: Backends | None = None, shadow: bool = False,
         return None
     return {"Comment": EXPRESS_COMMENT, "StartAt": "Ingest",
             "States": document_states(backends, shadow, max_pages=max_pages)}
-
-
-def express_capable(backends: Backends) -> bool:
-    return not backends.endpoints
 
 
 def functions_invoked(backends: Backends | None = None) -> list[Function]:

@@ -15,6 +15,9 @@ succeeded, so the local run cannot execute it as AWS would.
 
 from __future__ import annotations
 
+from .backends import Backends
+from .express import express_capable
+
 S3_GET_OBJECT = "arn:aws:states:::s3:getObject"
 LABEL = "Pages"  # names the map run and its children: arn:...:execution:<machine>/Pages:<id>
 CHILD_TYPE = "EXPRESS"
@@ -44,3 +47,9 @@ def distributed_pages(item_selector: dict, processor: dict, **fields) -> dict:
 def child_executions(state_machine_name: str) -> str:
     """The resource name of a map run's children, for the parent role's Describe/StopExecution."""
     return f"{state_machine_name}/{LABEL}:*"
+
+
+def runs_distributed(backends: Backends, distributed: bool) -> bool:
+    """Whether ``asl.build(backends, distributed=...)`` has a Distributed Map: its Express children
+    cannot wait for an endpoint's task token either."""
+    return distributed and express_capable(backends)

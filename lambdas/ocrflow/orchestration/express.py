@@ -24,6 +24,7 @@ document twice.
 from __future__ import annotations
 
 from .. import errors
+from .backends import Backends
 
 START_EXECUTION_SYNC = "arn:aws:states:::states:startExecution.sync:2"
 LONG_DOCUMENT = "LongDocument"
@@ -34,6 +35,11 @@ EXPRESS_COMMENT = ("ocrflow: one document, started by the Standard workflow (ocr
                    "ended in LongDocument when it has more pages than this workflow runs in five minutes.")
 # Five minutes is the Express limit; the margin covers the start and the wait's own polling.
 EXPRESS_TIMEOUT_SECONDS = 330
+
+
+def express_capable(backends: Backends) -> bool:
+    """Express workflows have no ``.waitForTaskToken``: a stage on an endpoint keeps the document Standard."""
+    return not backends.endpoints
 
 
 def standard_states(shadow: bool) -> dict:
