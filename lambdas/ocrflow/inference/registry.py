@@ -52,6 +52,11 @@ class ModelSpec(BaseModel):
         return f"the wheel {self.wheel}" if self.wheel else f"{self.derived_from} by {self.derivation}"
 
 
+def model_specs() -> list[ModelSpec]:
+    """Every model of the manifest, in its order (a derived model after its source)."""
+    return [ModelSpec(**model) for model in manifest()["models"]]
+
+
 @lru_cache(maxsize=64)
 def _sha256(path: Path, size: int, mtime_ns: int) -> str:
     digest = hashlib.sha256()
@@ -66,7 +71,7 @@ class ModelRegistry:
 
     def __init__(self, model_dir: Path) -> None:
         self.model_dir = Path(model_dir)
-        self.specs = {m["name"]: ModelSpec(**m) for m in manifest()["models"]}
+        self.specs = {spec.name: spec for spec in model_specs()}
 
     def spec(self, name: str) -> ModelSpec:
         try:
