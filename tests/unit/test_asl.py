@@ -213,6 +213,8 @@ def test_a_long_documents_pages_can_run_as_express_children_of_a_distributed_map
     for field in ("ItemSelector", "MaxConcurrencyPath", "ResultPath", "Catch", "Next"):
         assert pages[field] == inline["States"]["Pages"][field], field
     # only the Standard workflow's own path (documents over the Express limit) changes
-    assert asl.build_express() == asl.build_express() and "ItemReader" not in asl.build_express()["States"]["Pages"]
+    assert asl.build_express()["States"]["Pages"]["ItemsPath"] == "$.ingest.pages"
+    assert {k: v for k, v in distributed["States"].items() if k not in ("Ingest", "Pages")} == {
+        k: v for k, v in inline["States"].items() if k not in ("Ingest", "Pages")}
     endpoint = asl.build(Backends.parse({"recognition": "sagemaker_async"}), distributed=True)
     assert "ItemReader" not in endpoint["States"]["Pages"], "task tokens cannot wait in Express children"
