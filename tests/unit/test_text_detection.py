@@ -6,13 +6,11 @@ import numpy as np
 import pytest
 
 from ocrflow.geometry import bounding_box
-from ocrflow.schema.stages import DetectedLine
 from ocrflow.settings import TextDetectionSettings
 from ocrflow.stages.text_detection import (
     boxes_from_probability,
     detection_scale,
     normalize,
-    sideways_chains,
     unclip,
 )
 
@@ -74,20 +72,3 @@ def test_boxes_from_probability_finds_the_lines_and_scales_them_to_the_page():
 
 def test_empty_probability_map_has_no_lines():
     assert boxes_from_probability(np.zeros((64, 64), np.float32), TextDetectionSettings(), 1, 1, 64, 64) == []
-
-
-def box(l, t, r, b) -> DetectedLine:
-    return DetectedLine(polygon=[(l, t), (r, t), (r, b), (l, b)], score=0.9)
-
-
-def test_a_stack_of_sideways_characters_is_one_chain():
-    stack = [box(900, 100 + 22 * k, 926, 120 + 22 * k) for k in range(6)]  # wider than tall, touching
-    body = [box(100, 100, 700, 130), box(100, 150, 650, 180)]
-    chains = sideways_chains(body + stack)
-    assert chains == [[2, 3, 4, 5, 6, 7]]
-
-
-def test_three_stacked_numbers_are_not_a_chain():
-    column = [box(900, 100 + 60 * k, 926, 120 + 60 * k) for k in range(6)]  # too far apart
-    short = [box(500, 100 + 22 * k, 526, 120 + 22 * k) for k in range(3)]  # too few
-    assert sideways_chains(column + short) == []

@@ -12,19 +12,17 @@ import cv2
 import numpy as np
 import pyclipper
 
-from ..geometry import bounding_box, order_clockwise, to_polygon
+from ..geometry import order_clockwise, to_polygon
 from ..inference.session import OnnxModel
 from ..schema.stages import DetectedLine, DetectionResult
 from ..settings import TextDetectionSettings
 from .ink import find_ink
+from .sideways import join_sideways
 
 MIN_BOX_SIDE = 3
 INK_REGION_SHARE = 0.5  # ink in less of the page than this: detect on the inked region alone
 INK_MARGIN = 0.03  # of the page's shorter side, around that region
 REGION_MAX_UPSCALE = 2.0  # a region is text at page size already; enlarging it further only costs time
-SIDEWAYS_ASPECT = 1.15
-SIDEWAYS_MAX_ASPECT = 1.7
-CHAIN_MIN = 4
 
 
 def detection_scale(height: int, width: int, *, min_side: int, max_side: int,
@@ -112,43 +110,6 @@ def shifted(line: DetectedLine, dx: float, dy: float) -> DetectedLine:
     return line.model_copy(update={"polygon": [(round(x + dx, 1), round(y + dy, 1)) for x, y in line.polygon]})
 
 
-def sideways_chains(lines: list[DetectedLine]) -> list[list[int]]:
-    """Stacks of boxes that may be single rotated characters of one sideways line.
-
-    PP-OCR detectors were trained on horizontal lines: a document number printed
-    sideways in a margin comes out as one box per character. A rotated digit or
-    capital is a little wider than tall, so runs of at least ``CHAIN_MIN`` such
-    boxes, aligned and closer than half a character apart, are candidates. A
-    column of short numbers looks the same, so ``TextDetector`` confirms each
-    candidate by detecting again on the turned crop.
-    """
-    rects = [bounding_box(np.array(l.polygon)) for l in lines]
-    sideways = sorted(
-        (i for i, (l, t, r, b) in enumerate(rects)
-         if SIDEWAYS_ASPECT * (b - t) < (r - l) < SIDEWAYS_MAX_ASPECT * (b - t)),
-        key=lambda i: rects[i][1])
-    used: set[int] = set()
-    chains = []
-    for i in sideways:
-        if i in used:
-            continue
-        chain = [i]
-        for j in sideways:
-            if j in used or j in chain:
-                continue
-            l0, t0, r0, b0 = rects[chain[-1]]
-            l1, t1, r1, b1 = rects[j]
-            width = r0 - l0
-            overlap = min(r0, r1) - max(l0, l1)
-            if (overlap > 0.7 * min(width, r1 - l1) and 0.7 < (r1 - l1) / width < 1.4
-                    and -0.4 * (b0 - t0) < t1 - b0 < 0.5 * (b0 - t0)):
-                chain.append(j)
-        if len(chain) >= CHAIN_MIN:
-            used.update(chain)
-            chains.append(chain)
-    return chains
-
-
 class TextDetector:
     """Page image in, text line polygons (upright-page pixels) out."""
 
@@ -166,7 +127,7 @@ class TextDetector:
             lines = [shifted(line, left, top) for line in self._detect(region, REGION_MAX_UPSCALE)]
         else:
             lines = self._detect(image)
-        return DetectionResult(model=self.settings.model, lines=self._join_sideways(image, lines))
+        return DetectionResult(model=self.settings.model, lines=join_sideways(image, lines, self._detect))
 
     def _detect(self, image: np.ndarray, max_upscale: float = float("inf")) -> list[DetectedLine]:
         page_h, page_w = image.shape[:2]
@@ -178,20 +139,3 @@ class TextDetector:
         return boxes_from_probability(
             probability, self.settings, page_w / net_w, page_h / net_h, page_w, page_h
         )
-
-    def _join_sideways(self, image: np.ndarray, lines: list[DetectedLine]) -> list[DetectedLine]:
-        joined, used = [], set()
-        for chain in sideways_chains(lines):
-            pts = np.concatenate([np.array(lines[k].polygon) for k in chain])
-            l, t, r, b = bounding_box(pts)
-            margin = (r - l) * 0.5
-            x0, y0 = int(max(0, l - margin)), int(max(0, t - margin))
-            x1, y1 = int(min(image.shape[1], r + margin)), int(min(image.shape[0], b + margin))
-            turned = cv2.rotate(image[y0:y1, x0:x1], cv2.ROTATE_90_CLOCKWISE)
-            found = self._detect(turned)
-            if len(found) == 1 and (bounding_box(np.array(found[0].polygon))[2]
-                                    - bounding_box(np.array(found[0].polygon))[0]) >= 0.8 * (b - t):
-                used.update(chain)
-                joined.append(DetectedLine(polygon=to_polygon(np.array([(l, t), (r, t), (r, b), (l, b)])),
-                                           score=found[0].score))
-        return [line for k, line in enumerate(lines) if k not in used] + joined
