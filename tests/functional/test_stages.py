@@ -131,6 +131,24 @@ def test_sideways_margin_number_is_read(pipeline):
         assert l - 2 <= wl and wr <= r + 2 and t - 2 <= wt < wb <= b + 2
 
 
+def test_a_line_pasted_upside_down_on_an_upright_page_is_read_turned(pipeline):
+    """The text-line classifier and the second reading: the page stays upright, the line turns."""
+    import cv2
+
+    body, _ = render_page(["Invoice for services rendered", "in November of this year",
+                           "payable within thirty days", "to the account named below",
+                           "quoting the invoice number"], width=1000)
+    stamp, _ = render_page(["RECEIVED 12 MAR 2024"], width=500, margin=10)
+    page = np.full((body.shape[0] + 120, body.shape[1], 3), 255, dtype=np.uint8)
+    page[: body.shape[0]] = body
+    page[body.shape[0] + 20 : body.shape[0] + 20 + stamp.shape[0], 100 : 100 + stamp.shape[1]] = (
+        cv2.rotate(stamp, cv2.ROTATE_180))
+    result = pipeline(page)
+    assert result.rotation.angle == 0
+    assert "RECEIVED 12 MAR 2024" in texts(result)
+    assert "Invoice for services rendered" in texts(result)
+
+
 def test_big_scan_is_processed_at_full_size(pipeline):
     image, truth = render_page(["TOTAL 64.49", "THANK YOU"], width=4961, font_size=160, margin=600)
     big = np.full((7016, 4961, 3), 255, dtype=np.uint8)
