@@ -10,7 +10,7 @@ import pytest
 from ocrflow.evaluation.documents import score_document
 from ocrflow.evaluation.scoring import ScoredLine
 from ocrflow.registry import SCORER
-from ocrflow.schema.events import TestCase
+from ocrflow.schema.events import TestCase as CaseSchema  # not "Test*": pytest would collect it
 from ocrflow.synthetic import render_page
 
 SCORER_TIMEOUT_SECONDS = SCORER.timeout_seconds  # the scorer function's, as deployed
@@ -39,7 +39,7 @@ def twenty_pages(pipeline):
 
 def test_a_twenty_page_document_is_scored_well_inside_the_scorer_timeout(twenty_pages):
     document, truth = twenty_pages
-    case = TestCase(ground_truth_uri="s3://truth/long.json", dataset="long", case_id="twenty-pages")
+    case = CaseSchema(ground_truth_uri="s3://truth/long.json", dataset="long", case_id="twenty-pages")
     start = time.perf_counter()
     scored = score_document(document, truth, case)
     elapsed = time.perf_counter() - start
