@@ -44,7 +44,7 @@ def test_a_vertical_line_alone_is_not_a_chain():
 
 def ink_finder(calls: list):
     """A detector that finds one line: the bounding box of the dark pixels."""
-    def detect(image: np.ndarray) -> list[DetectedLine]:
+    def detect(image: np.ndarray, max_upscale: float) -> list[DetectedLine]:
         calls.append(image.shape)
         ys, xs = np.nonzero(image.min(axis=2) < 128)
         return [box(xs.min(), ys.min(), xs.max(), ys.max())] if len(xs) else []

@@ -30,6 +30,7 @@ CHAIN_OVERLAP = 0.8  # neighbours may overlap by this share of a character
 CHAIN_GAP = 1.6  # or be this many characters apart (a missed "11" leaves a gap)
 STRIP_MARGIN = 0.5  # across the line, in character heights
 STRIP_REACH = 4.0  # along the line, past the stack, in character heights
+STRIP_MAX_UPSCALE = 1.0  # the strip is at print size: enlarging it to the page pass's 736 px cost 55 ms a stack
 LINE_WIDTH = (0.6, 1.6)  # the turned line's height, in the stack's character heights
 
 
@@ -65,9 +66,9 @@ def sideways_chains(lines: list[DetectedLine]) -> list[list[int]]:
 
 
 def join_sideways(image: np.ndarray, lines: list[DetectedLine],
-                  detect: Callable[[np.ndarray], list[DetectedLine]]) -> list[DetectedLine]:
+                  detect: Callable[[np.ndarray, float], list[DetectedLine]]) -> list[DetectedLine]:
     """``lines`` with every confirmed sideways stack, and the boxes inside its line, replaced by
-    that line. ``detect`` finds lines on an image (the detector's own pass)."""
+    that line. ``detect(image, max_upscale)`` finds lines on an image (the detector's own pass)."""
     rects = [bounding_box(np.array(line.polygon)) for line in lines]
     joined, used = [], set()
     for chain in sideways_chains(lines):
@@ -79,7 +80,8 @@ def join_sideways(image: np.ndarray, lines: list[DetectedLine],
         y0, y1 = int(max(0, t - STRIP_REACH * character)), int(min(image.shape[0], b + STRIP_REACH * character))
         turned = cv2.rotate(image[y0:y1, x0:x1], cv2.ROTATE_90_CLOCKWISE)
         found = []
-        for line in detect(turned):  # the turned strip's (u, v) is the strip's (v, height - 1 - u)
+        # the turned strip's (u, v) is the strip's (v, height - 1 - u)
+        for line in detect(turned, STRIP_MAX_UPSCALE):
             u0, v0, u1, v1 = bounding_box(np.array(line.polygon))
             box = (x0 + v0, y1 - 1 - u1, x0 + v1, y1 - 1 - u0)
             if min(box[3], b) > max(box[1], t):
