@@ -65,7 +65,8 @@ class StackConfig(BaseModel):
     endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
     distributed_pages: bool = Field(
         default=False, description="Run the pages of documents over the Express limit as Express children of a "
-        "Distributed Map (plan; moto cannot run it as AWS would, see orchestration/distributed.py)")
+        "Distributed Map (off by default: moto runs its children only as Standard executions; see "
+        "orchestration/distributed.py)")
     architecture: Literal["x86_64", "arm64"] = Field(
         default="x86_64", description="CPU of the Lambda functions; arm64 (Graviton) costs about 20% less "
         "per GB-second and every runtime dependency ships aarch64 wheels")

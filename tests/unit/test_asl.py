@@ -12,8 +12,9 @@ import pytest
 from ocrflow import errors
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
+from ocrflow.orchestration.distributed import PAGE_FAILURE_STATES
 from ocrflow.registry import PAGE_STAGES
-from ocrflow.schema.payloads import IngestResult, PageRef
+from ocrflow.schema.payloads import IngestResult, PageRef, ValidationRequest
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER = REPO / "statemachine"
@@ -209,12 +210,24 @@ def test_a_long_documents_pages_can_run_as_express_children_of_a_distributed_map
     children, states = pages["ItemProcessor"]["States"], inline["States"]["Pages"]["ItemProcessor"]["States"]
     last = PAGE_STAGES[-1].name.title().replace("_", "")
     assert children[last]["ResultSelector"] == {"page.$": "$.Payload.page"} and "OutputPath" not in children[last]
-    assert {k: v for k, v in children.items() if k != last} == {k: v for k, v in states.items() if k != last}
-    for field in ("ItemSelector", "MaxConcurrencyPath", "ResultPath", "Catch", "Next"):
+    # each catches its page's error and ends with it as the child's result, routed as the parent routes its own
+    child_catch = asl.catch(*PAGE_FAILURE_STATES)
+    assert [c["Next"] for c in child_catch] == ["ReadPageFailure", "DescribeUnexpectedPageFailure"]
+    assert all(children[name]["Catch"] == child_catch for name in states)
+    assert [c["ErrorEquals"] for c in child_catch] == [c["ErrorEquals"] for c in asl.catch()]
+    assert {k: {f: v for f, v in children[k].items() if f != "Catch"} for k in states if k != last} == {
+        k: v for k, v in states.items() if k != last}
+    assert set(children) - set(states) == {"ReadPageFailure", "PageFailed", "DescribeUnexpectedPageFailure"}
+    for field in ("ItemSelector", "MaxConcurrencyPath", "Catch", "Next"):
         assert pages[field] == inline["States"]["Pages"][field], field
+    # the map run's results reach Validation, which raises a failed page's error
+    assert pages["ResultPath"] == "$.page_results" and inline["States"]["Pages"]["ResultPath"] is None
+    payload = distributed["States"]["Validation"]["Parameters"]["Payload"]
+    assert payload.pop("page_results.$") == "$.page_results" and "page_results" in ValidationRequest.model_fields
+    assert payload == inline["States"]["Validation"]["Parameters"]["Payload"]
     # only the Standard workflow's own path (documents over the Express limit) changes
     assert asl.build_express()["States"]["Pages"]["ItemsPath"] == "$.ingest.pages"
-    assert {k: v for k, v in distributed["States"].items() if k not in ("Ingest", "Pages")} == {
-        k: v for k, v in inline["States"].items() if k not in ("Ingest", "Pages")}
+    assert {k: v for k, v in distributed["States"].items() if k not in ("Ingest", "Pages", "Validation")} == {
+        k: v for k, v in inline["States"].items() if k not in ("Ingest", "Pages", "Validation")}
     endpoint = asl.build(Backends.parse({"recognition": "sagemaker_async"}), distributed=True)
     assert "ItemReader" not in endpoint["States"]["Pages"], "task tokens cannot wait in Express children"

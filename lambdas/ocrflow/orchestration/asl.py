@@ -24,7 +24,7 @@ from pathlib import Path
 from .. import errors
 from ..registry import DISPATCHER, INGEST, VALIDATION, Function, camel, page_stage
 from .backends import Backends, Endpoint
-from .distributed import distributed_pages, runs_distributed
+from .distributed import PAGE_FAILURE_STATES, PAGE_RESULTS, distributed_pages, runs_distributed
 from .express import EXPRESS_COMMENT, EXPRESS_MAX_PAGES, LONG_DOCUMENT, express_capable, standard_states
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
@@ -51,12 +51,12 @@ def retry() -> list[dict]:
              "MaxAttempts": 3, "BackoffRate": 2.0, "MaxDelaySeconds": 20, "JitterStrategy": "FULL"}]
 
 
-def catch() -> list[dict]:
-    """ocrflow's own errors carry their description; anything else (timeouts, crashes,
-    exhausted retries of the Lambda service) is described as an internal error."""
+def catch(parse: str = "ParseFailure", unexpected: str = "DescribeUnexpectedFailure") -> list[dict]:
+    """ocrflow's own errors carry their description (to ``parse``); anything else (timeouts,
+    crashes, exhausted retries of the Lambda service) is described as an internal error."""
     return [{"ErrorEquals": [cls.__name__ for cls in errors.error_classes()], "ResultPath": "$.error",
-             "Next": "ParseFailure"},
-            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "DescribeUnexpectedFailure"}]
+             "Next": parse},
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": unexpected}]
 
 
 def function_arn(function) -> str:
@@ -190,7 +190,8 @@ def document_states(backends: Backends, shadow: bool, max_pages: int | None = No
                      "image_key.$": "$$.Map.Item.Value.image_key", "variant.$": "$.ingest.variant"}
     map_fields = {"MaxConcurrencyPath": "$.ingest.max_concurrency", "ResultPath": None, "Catch": catch(),
                   "Next": "Validation"}
-    pages = (distributed_pages(item_selector, page_states(backends), **map_fields) if distributed else
+    pages = (distributed_pages(item_selector, page_states(backends), catch(*PAGE_FAILURE_STATES), **map_fields)
+             if distributed else
              {"Type": "Map", "ItemsPath": "$.ingest.pages", "ItemSelector": item_selector,
               "ItemProcessor": page_states(backends), **map_fields})
     states = {
@@ -207,7 +208,7 @@ def document_states(backends: Backends, shadow: bool, max_pages: int | None = No
         "Validation": lambda_task(
             VALIDATION, {f"{name}.$": f"$.ingest.{name}" for name in
                          ("document_id", "run_id", "bucket", "page_count", "source_uri", "test", "test_case",
-                          "variant", "shadow_of")},
+                          "variant", "shadow_of")} | ({"page_results.$": PAGE_RESULTS} if distributed else {}),
             ResultSelector={"summary.$": "$.Payload"}, ResultPath="$.result", Catch=catch(),
             Next="IsShadowRun" if shadow else "PublishCompleted"),
         **(shadow_states() if shadow else {

@@ -7,10 +7,14 @@ A Distributed Map reads the page list that Ingest wrote to S3 (``ItemReader``), 
 state stays small however many pages there are, and runs each page's states as an
 Express child execution: billed per request, with no history in the parent.
 
+A failed map run would be reported as ``States.ExceedToleratedFailureThreshold``, losing the
+failing stage's code, so each child catches its page's error and returns it as its result
+(``PageResult``): the map run ends, and Validation raises the first failed page's error as
+its stage raised it, so the document's one ``OcrFailed`` says what the inline Map's would.
+
 Built and tested as a definition (``asl.build(..., distributed=True)``, the CDK context
 ``distributed_pages``), off by default: moto 5.2's interpreter refuses Express children
-(its grammar accepts only ``STANDARD``) and reports a map run whose children failed as
-succeeded, so the local run cannot execute it as AWS would.
+(its grammar accepts only ``STANDARD``), so the local run cannot execute it as AWS would.
 """
 
 from __future__ import annotations
@@ -21,17 +25,42 @@ from .express import express_capable
 S3_GET_OBJECT = "arn:aws:states:::s3:getObject"
 LABEL = "Pages"  # names the map run and its children: arn:...:execution:<machine>/Pages:<id>
 CHILD_TYPE = "EXPRESS"
+PAGE_RESULTS = "$.page_results"  # where the map run's results go, for Validation
+PAGE_FAILURE_STATES = ("ReadPageFailure", "DescribeUnexpectedPageFailure")  # the children's Catch targets
 
 
-def distributed_pages(item_selector: dict, processor: dict, **fields) -> dict:
+def page_failure_states() -> dict:
+    """A child's failure path: the page and its error described as ``OcrflowError.to_dict`` does,
+    parsed from the Lambda error payload as the parent's ParseFailure does; anything else (a
+    timeout, a crash) as an internal error, as the parent's DescribeUnexpectedFailure does."""
+    parse, unexpected = PAGE_FAILURE_STATES
+    return {
+        parse: {"Type": "Pass", "Comment": "The Cause of an ocrflow error is a Lambda error payload",
+                "Parameters": {"page.$": "$.page", "payload.$": "States.StringToJson($.error.Cause)"},
+                "Next": "PageFailed"},
+        "PageFailed": {"Type": "Pass",
+                       "Parameters": {"page.$": "$.page", "error.$": "States.StringToJson($.payload.errorMessage)"},
+                       "End": True},
+        unexpected: {"Type": "Pass", "Comment": "Timeouts, runtime crashes and exhausted retries of the Lambda service",
+                     "Parameters": {"page.$": "$.page", "error": {
+                         "error_type": "OcrflowError", "error_code": "INTERNAL_ERROR", "stage": "unknown",
+                         "message.$": "$.error.Error"}},
+                     "End": True},
+    }
+
+
+def distributed_pages(item_selector: dict, processor: dict, page_catch: list[dict], **fields) -> dict:
     """The Map state over the page list in S3. ``processor`` is the inline Map's (its states are
-    the children's); each child returns only its page number, so the map run's results (which
-    Step Functions gathers even when ``ResultPath`` drops them) stay far below 256 KiB. No failure
-    is tolerated (the default): one failed page fails the map run, and its Catch the document."""
-    states = {name: dict(state) for name, state in processor["States"].items()}
+    the children's, each with ``page_catch``); each child returns its page number and, where it
+    failed, the error (``PageResult``), so the map run's results stay far below 256 KiB. The Map's
+    own Catch is left for what fails the map run itself (the page list unreadable, a child that
+    could not start)."""
+    states = {name: {**state, "Catch": page_catch} for name, state in processor["States"].items()}
     last = next(state for state in states.values() if state.get("End"))
     last.pop("OutputPath", None)
     last["ResultSelector"] = {"page.$": "$.Payload.page"}
+    states.update(page_failure_states())
+    fields["ResultPath"] = PAGE_RESULTS
     return {
         "Type": "Map", "Label": LABEL,
         "Comment": "One Express child execution a page, over the page list Ingest wrote",

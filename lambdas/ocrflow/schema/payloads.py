@@ -96,6 +96,14 @@ class StageRequest(Schema):
     task: PageTask
 
 
+class PageResult(Schema):
+    """What a Distributed Map's child execution returns for its page: the page number, and where its
+    states failed, the error as the stage described it (``OcrflowError.to_dict``)."""
+
+    page: int = Field(ge=1)
+    error: dict[str, str | None] | None = None
+
+
 class ValidationRequest(Schema):
     document_id: str
     run_id: str = Field(pattern=RUN_ID)
@@ -106,6 +114,8 @@ class ValidationRequest(Schema):
     test_case: TestCase | None = None
     variant: str | None = None
     shadow_of: str | None = None
+    page_results: list[PageResult] = Field(default_factory=list, description=(
+        "A Distributed Map's results; Validation raises the first failed page's error"))
 
 
 class StageOutput(Schema, Generic[Result]):

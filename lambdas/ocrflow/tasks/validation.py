@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from .. import errors
 from ..render import to_text, to_textract
 from ..schema.document import Document
 from ..schema.events import ResultSummary, ResultUris
@@ -19,6 +20,7 @@ from .pages import page_outputs
 def validate(request: ValidationRequest, ctx: TaskContext,
              settings: ValidationSettings | None = None) -> tuple[ResultSummary, Document]:
     start = time.perf_counter()
+    raise_failed_page(request)
     layout = WorkLayout(request.document_id, request.run_id)
     assembler = PageAssembler(settings or ValidationSettings())
     stage_ms: dict[str, float] = {}
@@ -53,6 +55,15 @@ def validate(request: ValidationRequest, ctx: TaskContext,
     if summary.shadow is not None:
         store.put_model(bucket, layout.result("shadow-comparison.json"), summary.shadow)
     return summary, document
+
+
+def raise_failed_page(request: ValidationRequest) -> None:
+    """The error of the first page that failed in a Distributed Map's child, raised as its stage
+    raised it: the child catches it so that the map run ends, and the document's ``OcrFailed``
+    carries that stage's code instead of the map run's ``States.ExceedToleratedFailureThreshold``."""
+    failed = sorted((result for result in request.page_results if result.error), key=lambda result: result.page)
+    if failed:
+        raise errors.from_description(failed[0].error)
 
 
 def compare_with_primary(document: Document, request: ValidationRequest, ctx: TaskContext):
