@@ -19,6 +19,7 @@ Built and tested as a definition (``asl.build(..., distributed=True)``, the CDK 
 
 from __future__ import annotations
 
+from .. import errors
 from .backends import Backends
 from .express import express_capable
 
@@ -43,8 +44,8 @@ def page_failure_states() -> dict:
                        "End": True},
         unexpected: {"Type": "Pass", "Comment": "Timeouts, runtime crashes and exhausted retries of the Lambda service",
                      "Parameters": {"page.$": "$.page", "error": {
-                         "error_type": "OcrflowError", "error_code": "INTERNAL_ERROR", "stage": "unknown",
-                         "message.$": "$.error.Error"}},
+                         "error_type": errors.OcrflowError.__name__, "error_code": errors.OcrflowError.code,
+                         "stage": "unknown", "message.$": "$.error.Error"}},
                      "End": True},
     }
 

@@ -61,9 +61,9 @@ def raise_failed_page(request: ValidationRequest) -> None:
     """The error of the first page that failed in a Distributed Map's child, raised as its stage
     raised it: the child catches it so that the map run ends, and the document's ``OcrFailed``
     carries that stage's code instead of the map run's ``States.ExceedToleratedFailureThreshold``."""
-    failed = sorted((result for result in request.page_results if result.error), key=lambda result: result.page)
+    failed = [result for result in request.page_results if result.error]
     if failed:
-        raise errors.from_description(failed[0].error)
+        raise errors.from_description(min(failed, key=lambda result: result.page).error)
 
 
 def compare_with_primary(document: Document, request: ValidationRequest, ctx: TaskContext):
