@@ -53,7 +53,11 @@ def latin_head(source: bytes) -> bytes:
             raise ModelError(f"latin_head: {name} has {values.shape[-1]} classes, the metadata {len(alphabet)}")
         initializers[name].CopyFrom(numpy_helper.from_array(values[columns].copy(), name))
     metadata[CHARACTER].value = "\n".join(alphabet[i] for i in kept[1:-1])
-    graph.output[0].type.tensor_type.shape.dim[-1].dim_value = len(kept)
+    # the output and the shapes recorded for the tensors before it (the exporter's value_info)
+    for value in (*graph.output, *graph.value_info):
+        dims = value.type.tensor_type.shape.dim
+        if dims and dims[-1].dim_value == len(alphabet):
+            dims[-1].dim_value = len(kept)
     return model.SerializeToString()
 
 
