@@ -133,18 +133,8 @@ class CtcDecoder:
         """A space where greedy decoding chose blanks but a column between two characters gives the
         space at least ``space_probability``: the model saw a gap there, only less surely than blank
         ("3 x" read as "3x", "GST ID" as "GSTID")."""
-        out_c, out_col, out_conf = chars[:1], list(cols[:1]), list(confs[:1])
-        for i in range(1, len(chars)):
-            a, b = int(cols[i - 1]), int(cols[i])
-            if (b - a > 1 and not chars[i].isspace() and not chars[i - 1].isspace()
-                    and space[a + 1:b].max() >= self.space_probability):
-                out_c.append(" ")
-                out_col.append((a + b) // 2)
-                out_conf.append(min(confs[i], confs[i - 1]))
-            out_c.append(chars[i])
-            out_col.append(cols[i])
-            out_conf.append(confs[i])
-        return out_c, np.array(out_col, dtype=int), np.array(out_conf)
+        return self._spaces_in_gaps(chars, cols, confs,
+                                    lambda a, b: b - a > 1 and space[a + 1:b].max() >= self.space_probability)
 
     def _restore_spaces(self, chars: list[str], cols: np.ndarray, confs: np.ndarray):
         if not self.space_gap_ratio or len(chars) < 3:
@@ -154,17 +144,23 @@ class CtcDecoder:
         if len(steps) < 2:
             return chars, cols, confs
         limit = self.space_gap_ratio * float(np.median(steps))
-        out_c, out_col, out_conf = [chars[0]], [cols[0]], [confs[0]]
+        return self._spaces_in_gaps(chars, cols, confs, lambda a, b: b - a > limit)
+
+    @staticmethod
+    def _spaces_in_gaps(chars: list[str], cols: np.ndarray, confs: np.ndarray, is_space):
+        """A space between two characters (neither a space) whose columns ``a``, ``b`` make
+        ``is_space(a, b)`` true, at the middle column, as sure as the less sure of the two."""
+        out_c, out_col, out_conf = chars[:1], list(cols[:1]), list(confs[:1])
         for i in range(1, len(chars)):
-            gap = cols[i] - cols[i - 1]
-            if (gap > limit and not chars[i].isspace() and not chars[i - 1].isspace()):
+            a, b = int(cols[i - 1]), int(cols[i])
+            if not chars[i].isspace() and not chars[i - 1].isspace() and is_space(a, b):
                 out_c.append(" ")
-                out_col.append((cols[i] + cols[i - 1]) // 2)
+                out_col.append((a + b) // 2)
                 out_conf.append(min(confs[i], confs[i - 1]))
             out_c.append(chars[i])
             out_col.append(cols[i])
             out_conf.append(confs[i])
-        return out_c, np.array(out_col), np.array(out_conf)
+        return out_c, np.array(out_col, dtype=int), np.array(out_conf)
 
     @staticmethod
     def _words(chars: list[str], cols: np.ndarray, confs: np.ndarray, total: int) -> list[DecodedWord]:
