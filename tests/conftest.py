@@ -11,6 +11,12 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("OCRFLOW_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_user_daemon(tmp_path_factory):
+    """``ocrflow run`` in a subprocess would go to a daemon the developer started: not in tests."""
+    os.environ["OCRFLOW_DAEMON_DIR"] = str(tmp_path_factory.mktemp("no-daemon"))
+
+
 def shared_manifest(name: str) -> Path:
     manifest = SHARED_DATA / name / "manifest.jsonl"
     if not manifest.is_file():

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from ..orchestration.backends import Backends
     from ..pipeline import PagePipeline
     from ..registry import ALL_FUNCTIONS, stage_names
-    from . import cold, cost, measure, peers, report
+    from . import cold, cost, fresh, measure, peers, report
     from .corpus import collect
 
     documents = collect(args.inputs, args.limit)
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         result["engines"][name] = entry
     if "fresh" not in skip:
         print("ocrflow bench: one document in fresh processes...", file=sys.stderr)
-        result["fresh_process"] = peers.fresh_process(str(documents[0].path), sys.executable, args.peer_python)
+        result["fresh_process"] = fresh.fresh_process(str(documents[0].path), sys.executable, args.peer_python)
     memory = {f.name: f.memory_mb for f in ALL_FUNCTIONS}
     result["usage"] = vars(found.usage)
     result["cost_per_1000_pages"] = cost.per_thousand_pages(found.usage, memory)

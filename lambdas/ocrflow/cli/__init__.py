@@ -18,6 +18,7 @@ COMMANDS = {
     "submit": ("ocrflow.cli.submit", "publish a DocumentSubmitted event to an EventBridge bus"),
     "serve": ("ocrflow.serving.server", "serve a page stage as a SageMaker container (/ping, /invocations)"),
     "bench": ("ocrflow.bench", "speed, memory, cold start, throughput and cost, beside RapidOCR and Tesseract"),
+    "daemon": ("ocrflow.cli.daemon", "keep the local state machine and models warm for `ocrflow run`"),
     "models": ("ocrflow.inference.fetch", "fetch and verify the model files, once, before any OCR"),
 }
 
@@ -48,10 +49,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The console script (and ``python -m``): ``main``, then an exit without the interpreter's final
-    garbage collection, which walks every object moto and the models left (0.4 s of a one-page
-    ``ocrflow run``) to free memory the process is about to return anyway."""
-    code = main()
+    """The console script (and ``python -m``): ``ocrflow run`` goes to the daemon where one runs
+    (``ocrflow daemon start``), anything else to ``main``; then an exit without the interpreter's
+    final garbage collection, which walks every object moto and the models left (0.4 s of a
+    one-page ``ocrflow run``) to free memory the process is about to return anyway."""
+    code = None
+    if sys.argv[1:2] == ["run"]:
+        from .daemon import forward
+
+        code = forward(sys.argv[1:])
+    if code is None:
+        code = main()
     sys.stdout.flush()
     gc.freeze()
     sys.exit(code)

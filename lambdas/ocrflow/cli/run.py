@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stage-backend", action="append", metavar="STAGE=BACKEND",
                         help="run a stage (regions, text_detection, recognition) or 'fused' on an emulated "
                              "SageMaker asynchronous endpoint: e.g. text_detection=sagemaker_async")
+    parser.add_argument("--no-daemon", action="store_true",
+                        help="run in this process even where `ocrflow daemon start` has one running")
 
 
 class Progress:
@@ -64,7 +66,8 @@ def read(item: Input, stdin: bytes | None) -> bytes:
     return stdin if item.path is None else item.path.read_bytes()
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, runner=None) -> int:
+    """``runner``: a deployed ``LocalRunner`` to reuse (the daemon's), else one for this call."""
     from ..local.runner import LocalRunner
     from ..orchestration.backends import Backends
 
@@ -79,12 +82,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     stdin = sys.stdin.buffer.read() if any(item.path is None for item in items) else None
     progress = Progress(len(items))
-    runner = LocalRunner(trace=args.trace, backends=backends, on_pages=progress.pages)
+    owned = runner is None
+    if owned:
+        runner = LocalRunner(trace=args.trace, backends=backends, on_pages=progress.pages)
+    else:
+        runner.trace, runner.on_pages = args.trace, progress.pages
     try:
         return _run_all(runner, items, stdin, args, progress)
     finally:
         progress.close()
-        runner.close()
+        if owned:
+            runner.close()
 
 
 def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Namespace, progress: Progress) -> int:
