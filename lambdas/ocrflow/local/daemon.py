@@ -33,10 +33,11 @@ RECYCLE_RSS_MB = 2048
 
 
 class _Sent(io.RawIOBase):
-    """A standard stream whose writes go to the client as they happen."""
+    """A standard stream whose writes go to the client as they happen. Documents run in threads
+    (``-j``), and a connection is not safe to send on from two at once: one lock per client."""
 
-    def __init__(self, connection, kind: str, tty: bool) -> None:
-        self.connection, self.kind, self.tty = connection, kind, tty
+    def __init__(self, connection, kind: str, tty: bool, lock: threading.Lock) -> None:
+        self.connection, self.kind, self.tty, self.lock = connection, kind, tty, lock
 
     def writable(self) -> bool:
         return True
@@ -45,7 +46,8 @@ class _Sent(io.RawIOBase):
         return self.tty
 
     def write(self, data) -> int:
-        self.connection.send((self.kind, bytes(data)))
+        with self.lock:
+            self.connection.send((self.kind, bytes(data)))
         return len(data)
 
 
@@ -57,7 +59,9 @@ def _text(raw: io.RawIOBase) -> io.TextIOWrapper:
 def _client_streams(connection, tty: bool, stdin: bytes | None):
     saved = sys.stdin, sys.stdout, sys.stderr
     sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
-    sys.stdout, sys.stderr = _text(_Sent(connection, "out", False)), _text(_Sent(connection, "err", tty))
+    lock = threading.Lock()
+    sys.stdout = _text(_Sent(connection, "out", False, lock))
+    sys.stderr = _text(_Sent(connection, "err", tty, lock))
     try:
         yield
     finally:
