@@ -88,8 +88,10 @@ class RecognitionSettings(InferenceSettings):
     space_gap_ratio: float = Field(default=0.0, ge=0, description=(
         "A gap this many times the line's median character pitch is a space (0: off; the model's own space "
         "probability, below, reads better: 2.2 on top of it loses 0.0004 alphanumeric word F1 on sroie-dev)"))
-    space_probability: float = Field(default=0.1, ge=0, le=1, description=(
+    space_probability: float = Field(default=0.08, ge=0, le=1, description=(
         "A gap between two characters where the model gives a space at least this probability is a space"))
+    bare_letter_ratio: float = Field(default=0.3, ge=0, description=(
+        "An accented letter is read bare where its bare letter has this share of its probability (0: off)"))
     crop_padding: float = Field(default=0.0, ge=0, le=1)
     min_width: int = Field(default=48, ge=8, description="Narrow crops are padded to this width")
     second_model: str | None = Field(default=None, description="A second recogniser for hard lines")

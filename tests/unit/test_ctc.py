@@ -4,7 +4,7 @@ import numpy as np
 
 from ocrflow.stages.ctc import CtcDecoder, fix_digit_letter_confusions
 
-CHARS = list("ABCO0123日")
+CHARS = list("ABCO0123日ÁÉ")
 
 
 def probs(sequence: str, decoder: CtcDecoder) -> np.ndarray:
@@ -49,6 +49,18 @@ def test_a_space_the_model_saw_but_ranked_below_blank_is_kept():
         matrix[2, decoder.space] = 0.05
         assert decoder(matrix, 6).text == "3AB"
     assert CtcDecoder(CHARS, alphabet="latin")(probs("3__A", decoder), 4).text == "3A"  # 0: off
+
+
+def test_an_accent_the_bare_letter_nearly_matches_is_read_bare():
+    decoder = CtcDecoder(CHARS, alphabet="latin", bare_letter_ratio=0.3)
+    matrix = probs("BÁ_Á_É", decoder)
+    matrix[1, decoder.alphabet.index("A")] = 0.5  # a speck above an A
+    matrix[3, decoder.alphabet.index("A")] = 0.1  # a printed accent
+    assert decoder(matrix, 6).text == "BAÁÉ"
+    matrix[2] = matrix[1]  # the same glyph over two columns, once as Á and once as A: one A
+    matrix[2, decoder.alphabet.index("A")] = 0.95
+    assert decoder(matrix, 6).text == "BAÁÉ"
+    assert CtcDecoder(CHARS, alphabet="latin")(matrix, 6).text == "BÁAÁÉ"  # 0: every accent kept
 
 
 def test_latin_alphabet_masks_other_scripts():

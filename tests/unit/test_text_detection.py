@@ -65,9 +65,19 @@ def test_boxes_from_probability_finds_the_lines_and_scales_them_to_the_page():
         pts = np.array(line.polygon)
         assert pts[0, 0] < pts[1, 0] and pts[0, 1] < pts[3, 1], "top-left, top-right, bottom-right, bottom-left"
         assert (pts[:, 0] <= 799).all() and (pts[:, 1] <= 599).all()
-    # DB's "fast" score: the mean probability in the box, a little below the kernel's own value
+    # DB's "slow" score: the mean probability inside the region's outline, about the kernel's own value
     by_top = sorted(lines, key=lambda line: line.polygon[0][1])
     assert 0.8 <= by_top[0].score <= 0.9 and 0.7 <= by_top[1].score <= 0.8
+
+
+def test_a_region_is_scored_on_its_outline_not_its_rectangle():
+    """A thin "1" with its flag and foot fills a fifth of its rectangle (scored 0.18 on it)."""
+    probability = np.zeros((60, 60), np.float32)
+    probability[10:40, 20:23] = 0.8  # the stem
+    probability[37:40, 20:38] = 0.8  # the foot
+    probability[10:13, 14:23] = 0.8  # the flag
+    lines = boxes_from_probability(probability, TextDetectionSettings(box_threshold=0.5), 1, 1, 60, 60)
+    assert len(lines) == 1 and 0.5 < lines[0].score < 0.8  # the dilated rim is inside the outline
 
 
 def test_empty_probability_map_has_no_lines():
