@@ -80,8 +80,11 @@ def test_other_settings_or_no_daemon_run_in_process(daemon, tmp_path):
     assert served(daemon) == before
 
 
-def test_an_idle_daemon_stops_by_itself(tmp_path):
+def test_an_idle_daemon_stops_by_itself_and_a_killed_ones_socket_is_replaced(tmp_path):
     env = os.environ | {"OCRFLOW_DAEMON_DIR": str(tmp_path)}
+    (tmp_path / "socket").touch()  # left by a daemon killed with SIGKILL
+    run = ocrflow("run", "--help", env=env)  # nothing answers there: this process runs it
+    assert run.returncode == 0 and b"--no-daemon" in run.stdout and run.stderr == b""
     assert ocrflow("daemon", "start", "--idle-timeout", "0.02", env=env).returncode == 0
     deadline = time.monotonic() + 30
     while (tmp_path / "socket").exists() and time.monotonic() < deadline:

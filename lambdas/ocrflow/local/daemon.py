@@ -122,6 +122,8 @@ class Daemon:
         key = secrets.token_bytes(32)
         old = os.umask(0o077)
         try:
+            with contextlib.suppress(FileNotFoundError):  # a killed daemon's: `start` found none answering
+                (self.directory / "socket").unlink()
             (self.directory / "authkey").write_bytes(key)
             self.listener = Listener(str(self.directory / "socket"), family="AF_UNIX", authkey=key)
         finally:
