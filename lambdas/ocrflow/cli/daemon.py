@@ -78,6 +78,8 @@ def forward(argv: list[str]) -> int | None:
             print(f"ocrflow: the daemon stopped answering ({exc or type(exc).__name__}); see {directory() / 'log'}",
                   file=sys.stderr)
             return 1
+        except KeyboardInterrupt:  # the daemon stops the run at its next write here (an output, the bar)
+            return 130
 
 
 def request(command: str, where: Path | None = None) -> dict | None:

@@ -168,6 +168,8 @@ class Daemon:
                 connection.send(("exit", self.run(connection, request, stdin)))
         except (EOFError, OSError) as exc:  # the client went away (Ctrl-C): the daemon stays
             print(f"client gone: {exc or type(exc).__name__}", flush=True)
+        except Exception:  # noqa: BLE001 - a malformed request: logged, and the next one served
+            traceback.print_exc()
         return False
 
     def refusal(self, request: dict) -> str | None:
@@ -195,8 +197,10 @@ class Daemon:
                 finally:
                     served = self.runner.machine.received - before
                     self.documents, self.held = self.documents + served, self.held + served
-            except SystemExit as exc:  # --help, or arguments argparse refused (it printed why)
-                return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
+            except SystemExit as exc:  # --help, arguments argparse refused (it printed why), a message
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)  # as the interpreter prints it, exiting with 1
+                return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
             except OcrflowError as exc:
                 print(f"ocrflow: {exc.code}: {exc.message}", file=sys.stderr)
                 return 2
