@@ -35,6 +35,7 @@ def daemon(tmp_path_factory):
     yield env
     assert ocrflow("daemon", "stop", env=env).returncode == 0
     assert ocrflow("daemon", "status", env=env).returncode == 3 and not (where / "socket").exists()
+    assert "Traceback" not in (where / "log").read_text()
 
 
 def test_a_run_through_the_daemon_prints_what_a_run_in_process_prints(daemon, tmp_path, capsys):

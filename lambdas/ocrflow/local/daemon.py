@@ -223,6 +223,11 @@ class Daemon:
                 os._exit(0)
 
     def cleanup(self) -> None:
+        """The listener's own close unlinks its socket (its finalizer would, again, at exit)."""
+        listener = getattr(self, "listener", None)
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.close()
         for name in ("socket", "pid", "authkey"):
             with contextlib.suppress(OSError):
                 (self.directory / name).unlink()
