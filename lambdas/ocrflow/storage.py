@@ -31,15 +31,19 @@ PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]
 IMAGE_CACHE_SIZE = 4
 
 
-def aws_call(client, operation: str, *, what: str, permanent: type[OcrflowError] = StorageError, **kwargs):
+def aws_call(client, operation: str, *, what: str, permanent: type[OcrflowError] = StorageError,
+             tolerate: frozenset[str] = frozenset(), **kwargs):
     """Call an AWS API; throttling and connection trouble are a ``TransientError`` (retried by the
-    state machine), any other refusal is ``permanent``."""
+    state machine), an error code in ``tolerate`` is None (an answer the caller expects, such as
+    ``ExecutionAlreadyExists`` on a retry), any other refusal is ``permanent``."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         return getattr(client, operation)(**kwargs)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
+        if code in tolerate:
+            return None
         if code in THROTTLING:
             raise TransientError(f"{operation} {what} throttled: {code}") from exc
         raise permanent(f"{operation} {what} failed: {code}: {exc.response.get('Error', {}).get('Message', '')}"

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from .bus import put_events
 from .errors import StorageError
 from .schema.events import DocumentSubmitted, TestCase
 
@@ -31,10 +32,7 @@ def submit(document: str, *, bus: str, bucket: str | None = None, document_id: s
                                test=TestCase(**{k: v for k, v in test.items() if v is not None})
                                if test else None)
     payload = detail.model_dump(mode="json", exclude_none=True)
-    response = session.client("events").put_events(Entries=[{
+    (event_id,) = put_events(session.client("events"), [{
         "EventBusName": bus, "Source": source, "DetailType": "DocumentSubmitted",
-        "Detail": json.dumps(payload)}])
-    entry = response["Entries"][0]
-    if response.get("FailedEntryCount") or "EventId" not in entry:
-        raise StorageError(f"EventBridge rejected the event: {entry}")
-    return entry["EventId"], payload
+        "Detail": json.dumps(payload)}], what=f"bus {bus}")
+    return event_id, payload

@@ -1,5 +1,6 @@
-"""Duplicates and dead letters: at-least-once delivery never runs a document twice, and an event
-nobody could take waits in a dead-letter queue instead of vanishing."""
+"""Duplicates and dead letters: at-least-once delivery never runs a document twice, and a submission
+or a result nobody could take waits in a dead-letter queue (or an on-failure destination) instead of
+vanishing, each hop as AWS documents it (``ocrflow.schema.delivery``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import json
 import os
 import threading
 import time
+import types
 
 import boto3
 import pytest
 
+from ocrflow.local.faults import RuntimeCrash
 from ocrflow.local.runner import LocalRunner
 from ocrflow.local.statemachine import INPUT_BUCKET, REGION
+from ocrflow.schema.delivery import ASYNC_INVOKE, SUBMISSIONS
 from tests.functional.test_statemachine import pdf_of
 
 
@@ -80,40 +84,150 @@ def test_twins_arriving_together_start_one_execution(runner):
     assert answers(runner, "dup-4") == ["OcrCompleted"]
 
 
-def test_after_the_window_the_same_submission_runs_again(runner):
+def test_after_the_window_the_same_submission_runs_again(runner, monkeypatch):
+    from ocrflow.tasks import starter
+
     submit(runner, "dups/e.pdf", ["Outlived its window"], document_id="dup-5")
     table = os.environ["OCRFLOW_IDEMPOTENCY_TABLE"]
     database = boto3.client("dynamodb", region_name=REGION)
     for item in database.scan(TableName=table)["Items"]:  # the window passes: the records expire
         database.update_item(TableName=table, Key={"id": item["id"]}, UpdateExpression="SET expiration = :past",
                              ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}})
+    later = time.time() + 86_400  # and the starter's clock is a window later
+    monkeypatch.setattr(starter, "time", types.SimpleNamespace(time=lambda: later))
     again = runner.run_detail({"document_id": "dup-5", "document_uri": f"s3://{INPUT_BUCKET}/dups/e.pdf"})
     assert not again.duplicate and len(executions(runner)) == 2
 
 
-def test_an_event_the_starter_cannot_take_lands_in_the_dead_letter_queue(runner):
+def test_a_starter_that_died_after_starting_finds_its_execution_on_the_retry(runner):
+    """The invocation dies after StartExecution, before its idempotency record is saved: SQS delivers
+    the message again after its visibility timeout, the record's in-progress lock has expired with the
+    invocation, and StartExecution answers ExecutionAlreadyExists for the same name: success."""
+    source, real = runner.front_door.source, runner.front_door.source.handler
+    calls = []
+
+    def dies_after_the_first_start(event, context):
+        calls.append(len(executions(runner)))
+        if len(calls) == 1:
+            real(event, context)
+            raise RuntimeCrash("killed after StartExecution")
+        return real(event, context)
+
+    source.handler = dies_after_the_first_start
+    outcome = submit(runner, "dups/g.pdf", ["Started before the crash"], document_id="dup-7")
+    assert outcome.error is None and calls == [0, 1]
+    assert len(executions(runner)) == 1 and answers(runner, "dup-7") == ["OcrCompleted"]
+
+
+def parked_submissions(runner) -> list[dict]:
+    return runner.machine.parked()["submissions"]
+
+
+def test_a_submission_the_starter_cannot_take_is_parked_and_redriven_once_repaired(runner):
+    """A starter failing every time: the message is received max_receive_count times, then SQS moves
+    it to the submissions dead-letter queue; after the repair, StartMessageMoveTask (the operator's
+    redrive) sends it back and the document completes once."""
+    source, real = runner.front_door.source, runner.front_door.source.handler
+    attempts = []
+
     def broken(event, context):
+        attempts.append(event["Records"][0]["attributes"]["ApproximateReceiveCount"])
         raise RuntimeError("the starter's table is unreachable")
 
-    runner.deliveries()["starter"].handler = broken
-    outcome = runner.run_detail({"document_id": "dlq-1", "document_uri": f"s3://{INPUT_BUCKET}/dups/none.pdf"},
-                                "event-dlq")
-    assert outcome.error.code == "INTERNAL_ERROR" and "dead-letter" in outcome.error.message
-    (message,) = runner.machine.sqs.receive_message(QueueUrl=runner.machine.dead_letters["start"],
-                                                    MessageAttributeNames=["All"]).get("Messages", [])
+    source.handler = broken
+    uri = runner.machine.upload(pdf_of([["Parked then redriven"]]), "dups/h.pdf")
+    outcome = runner.run_detail({"document_id": "dlq-1", "document_uri": uri})
+    assert outcome.error.code == "INTERNAL_ERROR" and "ocrflow-submissions-dlq" in outcome.error.message
+    assert attempts == [str(n) for n in range(1, SUBMISSIONS.max_receive_count + 1)]
+    deadline = time.monotonic() + 10
+    while not parked_submissions(runner) and time.monotonic() < deadline:  # moved at its next receive
+        time.sleep(0.1)
+    (message,) = parked_submissions(runner)
     assert json.loads(message["Body"])["detail"]["document_id"] == "dlq-1"
+    assert executions(runner) == [] and answers(runner, "dlq-1") == []
+
+    source.handler = real  # repaired; the operator redrives the dead-letter queue
+    machine = runner.machine
+    machine.sqs.start_message_move_task(SourceArn=machine.queue_arn(machine.submissions_dead_letters))
+    source.notify()
+    deadline = time.monotonic() + 60
+    while answers(runner, "dlq-1") == [] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert answers(runner, "dlq-1") == ["OcrCompleted"] and len(executions(runner)) == 1
+    assert parked_submissions(runner) == []
+
+
+def test_only_the_failed_messages_of_a_batch_return_to_the_queue(runner):
+    """ReportBatchItemFailures: the mapping deletes the messages the starter did not list."""
+    source, real = runner.front_door.source, runner.front_door.source.handler
+    seen: list[str] = []
+
+    def fails_one(event, context):
+        report = real(event, context)
+        for record in event["Records"]:
+            seen.append(json.loads(record["body"])["detail"]["document_id"])
+            if json.loads(record["body"])["detail"]["document_id"] == "batch-bad" and seen.count("batch-bad") == 1:
+                report["batchItemFailures"].append({"itemIdentifier": record["messageId"]})
+        return report
+
+    source.handler = fails_one
+    uri = runner.machine.upload(pdf_of([["In a batch"]]), "dups/i.pdf")
+    for _ in range(source.max_concurrency):  # hold the pollers until both messages wait in the queue
+        source.slots.acquire()
+    outcomes = {}
+    threads = [threading.Thread(target=lambda d=d: outcomes.update({d: runner.run_detail(
+        {"document_id": d, "document_uri": uri})})) for d in ("batch-ok", "batch-bad")]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while source.in_flight() < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for _ in range(source.max_concurrency):
+        source.slots.release()
+    for thread in threads:
+        thread.join(60)
+    assert [outcomes[d].error for d in ("batch-ok", "batch-bad")] == [None, None]
+    assert seen[:2] == ["batch-ok", "batch-bad"], "both arrived in one batch"
+    assert seen.count("batch-ok") == 1 and seen.count("batch-bad") == 2
+
+
+def test_a_delivery_sqs_refuses_lands_in_the_rules_dead_letter_queue(runner):
+    """EventBridge retries only a delivery the target's service refused, then writes it to the rule's
+    dead-letter queue with the error attributes."""
+    door = runner.front_door
+
+    def refused(event):
+        raise ConnectionError("the submissions queue is unreachable")
+
+    door.submitted.deliver = refused
+    outcome = runner.run_detail({"document_id": "dlq-3", "document_uri": f"s3://{INPUT_BUCKET}/dups/none.pdf"})
+    assert "ocrflow-start-failures" in outcome.error.message
+    (message,) = runner.machine.parked()["start-rule"]
     attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
-    assert attributes["ERROR_CODE"] == "RuntimeError" and attributes["RETRY_ATTEMPTS"] == "8"
-    assert executions(runner) == []
+    assert attributes["ERROR_CODE"] == "ConnectionError" and int(attributes["RETRY_ATTEMPTS"]) >= 1
+    assert json.loads(message["Body"])["detail"]["document_id"] == "dlq-3"
 
 
-def test_a_test_result_the_scorer_cannot_take_lands_in_its_dead_letter_queue(runner):
-    runner.deliveries()["scorer"].handler = lambda event, context: 1 / 0
+def test_a_test_result_the_scorer_cannot_take_goes_to_its_on_failure_destination(runner):
+    """The scorer is invoked asynchronously: Lambda runs it three times (two retries), then sends the
+    invocation record to the on-failure destination; the result event itself was published."""
+    calls = []
+
+    def broken(event, context):
+        calls.append(event["id"])
+        raise ZeroDivisionError("division by zero")
+
+    runner.front_door.scorer.handler = broken
     uri = runner.machine.upload(pdf_of([["Scored never"]]), "dups/f.pdf")
     truth = runner.machine.upload(json.dumps({"annotations": {"texts": []}}).encode(), "dups/f.truth.json")
     outcome = runner.run_detail({"document_id": "dlq-2", "document_uri": uri, "test": {
         "ground_truth_uri": truth, "dataset": "d", "case_id": "f"}})
-    assert [e["detail-type"] for e in outcome.events] == ["OcrCompleted"]  # the result itself was published
-    (message,) = runner.machine.sqs.receive_message(QueueUrl=runner.machine.dead_letters["scorer"]).get(
-        "Messages", [])
-    assert json.loads(message["Body"])["detail-type"] == "OcrCompleted"
+    assert [e["detail-type"] for e in outcome.events] == ["OcrCompleted"]
+    assert len(calls) == 1 + ASYNC_INVOKE.retry_attempts and len(set(calls)) == 1
+    (message,) = runner.machine.parked()["scorer-on-failure"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestPayload"]["detail-type"] == "OcrCompleted"
+    assert record["responsePayload"]["errorType"] == "ZeroDivisionError"
+    assert runner.machine.parked()["scorer-rule"] == []  # Lambda took the event: not a delivery failure

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ocrflow.schema.events import DocumentSubmitted
-from ocrflow.tasks.starter import execution_name, reported_id, submission_key
+from ocrflow.tasks.starter import execution_arn, execution_name, reported_id, submission_key
 
 DETAIL = DocumentSubmitted(document_id="inv-1", document_uri="s3://inbox/inv-1.pdf")
 CONTENT = {"etag": '"abc"', "version": "", "size": 10}
@@ -23,11 +23,17 @@ def test_content_test_case_and_variant_each_make_a_new_key():
     assert len(keys) == 4
 
 
-def test_execution_names_are_valid_and_follow_the_event():
-    name = execution_name("dots.and_underscores-" + "x" * 200, "k" * 64, "event-1")
+def test_execution_names_are_valid_and_follow_the_submission_and_its_window():
+    name = execution_name("dots.and_underscores-" + "x" * 200, "k" * 64, 20_000)
     assert len(name) <= 80 and re.fullmatch(r"[A-Za-z0-9_-]+", name)
-    assert name == execution_name("dots.and_underscores-" + "x" * 200, "k" * 64, "event-1")
-    assert name != execution_name("dots.and_underscores-" + "x" * 200, "k" * 64, "event-2")
+    assert name == execution_name("dots.and_underscores-" + "x" * 200, "k" * 64, 20_000)
+    assert name != execution_name("dots.and_underscores-" + "x" * 200, "k" * 64, 20_001)
+    assert name != execution_name("dots.and_underscores-" + "x" * 200, "j" * 64, 20_000)
+
+
+def test_a_retry_after_the_execution_started_is_the_same_execution():
+    assert execution_arn("arn:aws:states:eu-west-1:1:stateMachine:ocrflow", "doc-abc") == \
+        "arn:aws:states:eu-west-1:1:execution:ocrflow:doc-abc"
 
 
 def test_a_malformed_event_is_reported_under_what_it_carries():

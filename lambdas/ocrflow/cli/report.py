@@ -51,10 +51,12 @@ def score_objects(source: str, s3=None) -> Iterator[tuple[str, bytes, datetime]]
 
 def collect(source: str, *, datasets: list[str] | None = None, variant: str | None = None,
             since: datetime | None = None, until: datetime | None = None, s3=None) -> tuple[list[dict], int]:
-    """The scores that pass the filters, as ``ocrflow eval`` records, and how many objects were not scores."""
+    """The scores that pass the filters, as ``ocrflow eval`` records, and how many objects were not scores.
+    Each run of a case has its own score object; the newest run of each case within the filters counts."""
     from ..schema.events import OcrTestScored
 
-    records, skipped = [], 0
+    newest: dict[tuple, tuple[datetime, dict]] = {}
+    skipped = 0
     for name, data, stored in score_objects(source, s3):
         try:
             scored = OcrTestScored.model_validate_json(data)
@@ -67,8 +69,10 @@ def collect(source: str, *, datasets: list[str] | None = None, variant: str | No
             continue
         if (since and stored < since) or (until and stored >= until):
             continue
-        records.append(json.loads(scored.model_dump_json()))
-    return records, skipped
+        case = (scored.dataset, scored.variant, scored.case_id)
+        if case not in newest or stored >= newest[case][0]:
+            newest[case] = (stored, json.loads(scored.model_dump_json()))
+    return [record for _, record in newest.values()], skipped
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import traceback
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from botocore.exceptions import ClientError
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+from .faults import RuntimeCrash, Throttled
 
 Handler = Callable[[dict, Any], Any]
 
@@ -30,13 +34,15 @@ class LocalContext:
     memory_limit_in_mb: int = 3008
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    timeout_seconds: float = 900.0  # the invocation's deadline, from its start
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def invoked_function_arn(self) -> str:
         return f"arn:aws:lambda:us-east-1:000000000000:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
-        return 900_000
+        return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
 
 
 def function_name(name_or_arn: str) -> str:
@@ -59,8 +65,11 @@ class InProcessLambda:
         event = json.loads(Payload or "{}")
         try:
             result = self.handlers[name](event, LocalContext(name))
-        except Exception as exc:  # the Lambda runtime reports any exception this way
-            body = {"errorMessage": str(exc), "errorType": type(exc).__name__,
+        except Throttled as exc:  # the Lambda service refused to run it: the Invoke call itself fails
+            raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": str(exc) or "Rate Exceeded."},
+                               "ResponseMetadata": {"HTTPStatusCode": 429}}, "Invoke") from exc
+        except (Exception, RuntimeCrash) as exc:  # the Lambda runtime reports any exception this way
+            body = {"errorMessage": str(exc), "errorType": getattr(exc, "error_type", type(exc).__name__),
                     "requestId": str(uuid.uuid4()),
                     "stackTrace": traceback.format_tb(exc.__traceback__)}
             return {"StatusCode": 200, "FunctionError": "Unhandled", "ExecutedVersion": "$LATEST",

@@ -170,6 +170,36 @@ def start_execution_sync() -> None:
     service._build_sync2_resolver = _build_sync2_resolver
 
 
+def message_move_task() -> None:
+    """moto 5.2's SQS has no ``StartMessageMoveTask``, the API with which an operator redrives a
+    dead-letter queue ("Learn how to configure a dead-letter queue redrive in Amazon SQS"): it moves
+    every message to the queue whose redrive policy names the DLQ (or to ``DestinationArn``), as new
+    messages with the same body and attributes, and answers a ``TaskHandle``. This adds it, so the
+    local stack is redriven with the same boto3 call as AWS."""
+    import uuid
+
+    from moto.core.responses import ActionResult
+    from moto.sqs.exceptions import QueueDoesNotExist
+    from moto.sqs.responses import SQSResponse
+
+    def start_message_move_task(self):
+        backend, source_arn = self.sqs_backend, self._get_param("SourceArn")
+        queues = list(backend.queues.values())
+        source = next((q for q in queues if q.queue_arn == source_arn), None)
+        destination_arn = self._get_param("DestinationArn")
+        destination = next((q for q in queues if (q.queue_arn == destination_arn if destination_arn else
+                                                   (q.redrive_policy or {}).get("deadLetterTargetArn") == source_arn)),
+                           None)
+        if source is None or destination is None:
+            raise QueueDoesNotExist()
+        for message in list(source._messages):
+            source._messages.remove(message)
+            backend.send_message(destination.name, message.body, message_attributes=message.message_attributes)
+        return ActionResult({"TaskHandle": str(uuid.uuid4())})
+
+    SQSResponse.start_message_move_task = start_message_move_task
+
+
 def finished(execution_arn: str) -> threading.Event:
     """Set once the execution has ended (any status)."""
     with _finished_lock:
@@ -188,4 +218,5 @@ def apply() -> None:
     signal_termination()
     start_execution_parameters()
     start_execution_sync()
+    message_move_task()
     _applied = True

@@ -13,26 +13,29 @@ from ..documents import content_id, preflight
 from ..errors import InvalidInputError, StorageError
 from ..orchestration.backends import Backends
 from ..registry import SCORER, STARTER
-from ..schema.patterns import TARGET_RETRIES
 from ..schema.payloads import StartReceipt
 from ..tasks import TaskContext
-from .delivery import TargetDelivery
-from .dispatch import LocalContext
+from .front_door import FrontDoor, Parked
 from .outcome import HistoryCounts, Outcome, RunError, state_durations
+
+Handler = Callable[[dict, Any], Any]
 
 
 class LocalRunner:
     """Owns one local state machine (built on first use) and the in-process functions.
 
     ``powertools=True`` dispatches to the production Lambda handlers (Powertools and all)
-    instead of the local adapter around the same tasks.
+    instead of the local adapter around the same tasks. ``intercept(function name, handler)`` wraps
+    every function's handler (the chaos run injects its faults there).
     """
 
     def __init__(self, *, trace: bool = False, backends: Backends | None = None,
                  powertools: bool = False, context: TaskContext | None = None,
                  on_pages: Callable[[str, int, int], None] | None = None,
-                 express_max_pages: int | None = None) -> None:
+                 express_max_pages: int | None = None,
+                 intercept: Callable[[str, Handler], Handler] | None = None) -> None:
         self.trace = trace
+        self.intercept = intercept
         self.express_max_pages = express_max_pages  # where the Standard workflow takes over (tests)
         self.on_pages = on_pages  # (document id, pages done, page count) as pages finish
         self.backends = backends or Backends()
@@ -40,7 +43,7 @@ class LocalRunner:
         self.context = context or TaskContext()
         self._machine = None
         self._dispatch = None
-        self._deliveries: dict[str, TargetDelivery] | None = None
+        self._front_door: FrontDoor | None = None
 
     @property
     def machine(self):
@@ -59,12 +62,18 @@ class LocalRunner:
                 logger.setLevel("ERROR")
             self.handlers = {f.local_name: h for f, h in pipeline_handlers(
                 self.context, powertools=self.powertools).items()}
+            if self.intercept is not None:
+                self.handlers = {name: self.intercept(name, h) for name, h in self.handlers.items()}
             if self.backends.endpoints:
                 self._start_endpoints()
             if self.on_pages is not None:
                 self._watch_pages()
             self._dispatch = dispatch_lambda(self.handlers)
             self.lambdas = self._dispatch.__enter__()
+            # The submissions queue's event source mapping and the scorer's rule, deployed with the stack.
+            self._front_door = FrontDoor(self._machine, starter=self.handlers[STARTER.local_name],
+                                         scorer=self.handlers[SCORER.local_name], starter_name=STARTER.local_name,
+                                         scorer_name=SCORER.local_name)
         return self._machine
 
     def _warm_stages(self) -> None:
@@ -85,19 +94,26 @@ class LocalRunner:
         """The switched stages' endpoints (emulated, running the serving app), the dispatcher that
         calls them and the completer their notifications reach."""
         from ..registry import COMPLETER, DISPATCHER
+        from ..schema.delivery import ASYNC_INVOKE
         from ..storage import ObjectStore
         from ..tasks.specs import COMPLETE, DISPATCH
         from .async_endpoint import LocalAsyncEndpoints
+        from .async_invoke import AsyncInvocation
         from .handlers import local_handler
         from .statemachine import ACCOUNT, REGION, WORK_BUCKET, substitutions
 
         names = substitutions(self.backends)
         completer = local_handler(COMPLETE, self.context)
+        if self.intercept is not None:
+            completer = self.intercept(COMPLETER.local_name, completer)
+        # SNS invokes the completer asynchronously: Lambda's retries, then its on-failure destination.
+        self.completer = AsyncInvocation(function_name=COMPLETER.local_name, handler=completer,
+                                         policy=ASYNC_INVOKE, sqs=self._machine.sqs,
+                                         on_failure_url=self._machine.failure_destinations["completer"])
         self.endpoints = LocalAsyncEndpoints(
             endpoints={names[e.substitution]: e.key for e in self.backends.endpoints},
             context=TaskContext(store=ObjectStore(), stages=self.context.stages), bucket=WORK_BUCKET,
-            deliver=lambda event: completer(event, LocalContext(COMPLETER.local_name)), region=REGION,
-            account=ACCOUNT)
+            deliver=self.completer, region=REGION, account=ACCOUNT)
         self.endpoints.start()
         if self.powertools:  # the production handler, with the emulator injected into its container context
             from ..handlers import endpoint
@@ -149,27 +165,24 @@ class LocalRunner:
 
     def close(self) -> None:
         if self._machine is not None:
+            if self._front_door is not None:
+                self._front_door.close()
+                self._front_door = None
             if getattr(self, "endpoints", None) is not None:
                 self.endpoints.close()
             self._dispatch.__exit__(None, None, None)
             self._machine.close()
             self._machine = None
 
-    def deliveries(self) -> dict[str, TargetDelivery]:
-        """The starter and scorer, reached as their EventBridge rules reach them."""
-        if self._deliveries is None:
-            machine = self.machine
-            self._deliveries = {
-                name: TargetDelivery(rule=f"ocrflow-{name}", target=function.local_name,
-                                     handler=self.handlers[function.local_name], retries=TARGET_RETRIES[name],
-                                     sqs=machine.sqs, dead_letter_url=machine.dead_letters[queue])
-                for name, function, queue in (("starter", STARTER, "start"), ("scorer", SCORER, "scorer"))}
-        return self._deliveries
+    @property
+    def front_door(self) -> FrontDoor:
+        """The submissions queue and its starter, and the scorer, reached as in AWS (``front_door``)."""
+        self.machine
+        return self._front_door
 
-    def submit(self, detail, event_id: str | None = None) -> StartReceipt | None:
-        """Publish a DocumentSubmitted: the starter's receipt, or None if it was dead-lettered."""
-        answer = self.deliveries()["starter"](self.machine.envelope(detail, event_id))
-        return None if answer is None else StartReceipt.model_validate(answer)
+    def submit(self, detail, event_id: str | None = None) -> StartReceipt | Parked:
+        """Publish a DocumentSubmitted: the starter's receipt, or where the submission was parked."""
+        return self.front_door.submit(self.machine.envelope(detail, event_id))
 
     def run_file(self, path: Path, test: dict | None = None) -> Outcome:
         """A file from disk: refused before the state machine if its size or type already says so
@@ -219,9 +232,9 @@ class LocalRunner:
         before = machine.received
         document_id = str(detail.get("document_id", "unknown")) if isinstance(detail, dict) else "unknown"
         receipt = self.submit(detail, event_id)
-        if receipt is None:
-            return Outcome(error=RunError("INTERNAL_ERROR", "the starter failed; the event is in the start "
-                                          "rule's dead-letter queue", "starter"))
+        if isinstance(receipt, Parked):
+            return Outcome(error=RunError("INTERNAL_ERROR", f"not started: {receipt.reason}; the submission "
+                                          f"waits in {receipt.queue} to be redriven", "starter"))
         if receipt.status == "rejected":
             return self._outcome(None, receipt.document_id, before)
         execution = machine.wait(receipt.execution_arn, broken=self.endpoint_fault)
@@ -230,7 +243,7 @@ class LocalRunner:
         express = machine.express_history(receipt.execution_arn) if self.trace else None
         lines, totals = state_durations(history + (express or [])) if history is not None else ([], {})
         for event in machine.scorer_events(document_id):  # what EventBridge delivers to the scorer
-            self.deliveries()["scorer"](event)
+            self.front_door.score(event)
         outcome = self._outcome(execution, document_id, before)
         outcome.trace, outcome.state_milliseconds, outcome.duplicate = lines, totals, receipt.status == "duplicate"
         outcome.history = HistoryCounts.of(history, express) if history is not None else None

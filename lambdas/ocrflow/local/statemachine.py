@@ -19,8 +19,10 @@ from typing import Callable
 
 from ..orchestration import asl
 from ..orchestration.backends import Backends
+from ..schema.delivery import SUBMISSIONS
 from ..schema.patterns import PATTERNS
 from . import moto_shims
+from .timing import VISIBILITY_TIMEOUT_SECONDS
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -99,9 +101,19 @@ class LocalStateMachine:
         # The scorer's rule uses the pattern the CDK app deploys; here it feeds a queue that the
         # runner drains into the scorer, as EventBridge would invoke it.
         self.scorer_queue_url = self.rule_to_queue("ocrflow-scorer", PATTERNS["scorer"])
-        # The rules' dead-letter queues, as the CDK app gives the start and scorer rules.
+        # The rules' dead-letter queues (deliveries the target refused), as the CDK app gives the
+        # submissions and scorer rules; the submissions queue with its own dead-letter queue; the
+        # on-failure destinations of the asynchronously invoked functions.
         self.dead_letters = {name: self.sqs.create_queue(QueueName=f"ocrflow-{name}-failures")["QueueUrl"]
                              for name in ("start", "scorer")}
+        self.submissions_dead_letters = self.sqs.create_queue(QueueName="ocrflow-submissions-dlq")["QueueUrl"]
+        self.submissions = self.sqs.create_queue(QueueName="ocrflow-submissions", Attributes={
+            "VisibilityTimeout": str(VISIBILITY_TIMEOUT_SECONDS), "RedrivePolicy": json.dumps({
+                "deadLetterTargetArn": self.queue_arn(self.submissions_dead_letters),
+                "maxReceiveCount": str(SUBMISSIONS.max_receive_count)})})["QueueUrl"]
+        self.failure_destinations = {
+            name: self.sqs.create_queue(QueueName=f"ocrflow-{name}-async-failures")["QueueUrl"]
+            for name in ("scorer", "completer")}
         create_table(os.environ["OCRFLOW_IDEMPOTENCY_TABLE"], "id")
         if self.backends.endpoints:
             from ..tasks.endpoint import EndpointSettings
@@ -135,9 +147,35 @@ class LocalStateMachine:
         except self.sfn.exceptions.ExecutionDoesNotExist:
             return None
 
+    def queue_arn(self, url: str) -> str:
+        return self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def parked(self) -> dict[str, list[dict]]:
+        """Every dead-letter queue and on-failure destination, with what waits in it."""
+        queues = {"submissions": self.submissions_dead_letters,
+                  **{f"{name}-rule": url for name, url in self.dead_letters.items()},
+                  **{f"{name}-on-failure": url for name, url in self.failure_destinations.items()}}
+        return {name: self.peek(url) for name, url in queues.items()}
+
+    def peek(self, url: str) -> list[dict]:
+        """Every message of a queue, left in it: received (hidden) until none is left, then made
+        visible again."""
+        taken: list[dict] = []
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60,
+                                                MessageAttributeNames=["All"]).get("Messages", [])
+            if not messages:
+                break
+            taken += messages
+        for start in range(0, len(taken), 10):
+            self.sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                for i, m in enumerate(taken[start:start + 10])])
+        return taken
+
     def rule_to_queue(self, name: str, pattern: dict) -> str:
         url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
-        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = self.queue_arn(url)
         self.events.put_rule(Name=name, EventBusName=EVENT_BUS, EventPattern=json.dumps(pattern))
         self.events.put_targets(Rule=name, EventBusName=EVENT_BUS, Targets=[{"Id": "queue", "Arn": arn}])
         return url

@@ -133,6 +133,15 @@ class ResultEvent(BaseModel):
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
+    id: str = Field(default="", description="EventBridge's id of this event (the same on a redelivery)")
     detail_type: Literal["OcrCompleted", "OcrFailed"] = Field(alias="detail-type")
     source: Literal["ocrflow"]
+    resources: list[str] = Field(default_factory=list, description="The execution and state machine ARNs, "
+                                 "which Step Functions' PutEvents integration appends to every event it puts")
     detail: dict
+
+    @property
+    def run(self) -> str:
+        """The execution that published the result (its name), which identifies one run of the document."""
+        execution = next((r for r in self.resources if ":execution:" in r), "")
+        return execution.rsplit(":", 1)[-1] if execution else self.id or "unknown-run"

@@ -53,7 +53,7 @@ def sample_details() -> dict[str, dict]:
             rotation_correct=True, counts={"word_tp": 91, "word_pred": 98, "word_gt": 100, "alnum_tp": 120,
                                                     "alnum_pred": 124, "alnum_gt": 125, "pages": 1},
             stage_milliseconds={"recognition": 702.5},
-            score_uri="s3://ocrflow-work/scores/sroie-dev/pp-ocrv6/sroie_001.json"),
+            score_uri="s3://ocrflow-work/scores/sroie-dev/pp-ocrv6/sroie_001/sroie_001-5f2c0d6e1b7a4c3d9e8f7a6b.json"),
     }
     out = {name: model.model_dump(mode="json", exclude_none=True) for name, model in details.items()}
     out["DocumentSubmittedTest"] = DocumentSubmitted(

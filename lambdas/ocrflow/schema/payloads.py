@@ -206,3 +206,38 @@ class StartReceipt(Schema):
     status: Literal["started", "duplicate", "rejected"]
     document_id: str
     execution_arn: str | None = None
+
+
+class SqsRecord(BaseModel):
+    """One message of a batch an SQS event source mapping invokes a function with."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    message_id: str = Field(alias="messageId")
+    body: str
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class SqsBatch(BaseModel):
+    """The event of an SQS event source mapping ("Using Lambda with Amazon SQS")."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    records: list[SqsRecord] = Field(alias="Records", min_length=1)
+
+
+class BatchItemFailure(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    item_identifier: str = Field(alias="itemIdentifier")
+
+
+class StartBatchReport(BaseModel):
+    """The starter's answer to a batch: ``batchItemFailures`` is the partial batch response the event
+    source mapping reads (``ReportBatchItemFailures``: only those messages return to the queue);
+    ``receipts`` (message id -> receipt) are for logs, metrics and the local run, and Lambda ignores them."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    batch_item_failures: list[BatchItemFailure] = Field(default_factory=list, alias="batchItemFailures")
+    receipts: dict[str, StartReceipt] = Field(default_factory=dict)

@@ -20,8 +20,8 @@ from ..schema.payloads import (
     DispatchRequest,
     IngestRequest,
     SnsEvent,
+    SqsBatch,
     StageRequest,
-    SubmittedEvent,
     ValidationRequest,
 )
 from .context import TaskContext
@@ -90,7 +90,7 @@ def _validate(request, ctx):
 def _score(event, ctx):
     from .scorer import score
 
-    return score(event, ctx.store)
+    return score(event, ctx)
 
 
 def _dispatch(request, ctx):
@@ -105,10 +105,10 @@ def _complete(event, ctx):
     return complete(event, ctx)
 
 
-def _start(event, ctx):
-    from .starter import start
+def _start(batch, ctx):
+    from .starter import start_batch
 
-    return start(event, ctx)
+    return start_batch(batch, ctx)
 
 
 INGEST = TaskSpec("ingest", IngestRequest, _ingest)
@@ -117,4 +117,4 @@ VALIDATION = TaskSpec("validation", ValidationRequest, _validate)
 SCORER = TaskSpec("scorer", ResultEvent, _score)
 DISPATCH = TaskSpec("dispatcher", DispatchRequest, _dispatch, stage_of=lambda request: request.stage)
 COMPLETE = TaskSpec("completer", SnsEvent, _complete)
-START = TaskSpec("starter", SubmittedEvent, _start)
+START = TaskSpec("starter", SqsBatch, _start)

@@ -9,7 +9,13 @@ the window (``OCRFLOW_DUPLICATE_WINDOW_SECONDS``) gets the first start's answer 
 starts nothing; a resubmission with changed content is a new key and runs. The
 execution name is derived from the key and the event id, so a retry of this very
 event (a crash after StartExecution, before the record was saved) finds the same
-execution instead of starting a second one.
+execution instead of starting a second one (``ExecutionAlreadyExists`` for that name is
+success: the execution is the one this event started).
+
+The starter reads the submissions queue through an event source mapping (``start_batch``): each
+message is one EventBridge event, and a message whose start fails (throttled, a table unreachable)
+is reported in ``batchItemFailures``, so that only it returns to the queue and is received again,
+and after ``max_receive_count`` receives waits in the submissions dead-letter queue.
 """
 
 from __future__ import annotations
@@ -17,17 +23,28 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from typing import Any
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ..bus import put_events
 from ..errors import PayloadError
 from ..schema.events import SOURCE, DocumentSubmitted, OcrFailed
-from ..schema.payloads import RunOptions, StartReceipt, SubmittedEvent, execution_input
+from ..schema.payloads import (
+    BatchItemFailure,
+    RunOptions,
+    SqsBatch,
+    StartBatchReport,
+    StartReceipt,
+    SubmittedEvent,
+    execution_input,
+)
 from ..storage import aws_call, parse_s3_uri
 from ..variants import variants
 from .context import TaskContext
+from .once import once
 
 STAGE = "starter"
 NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -70,10 +87,19 @@ def submission_key(detail: DocumentSubmitted, identity: dict) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def execution_name(document_id: str, key: str, event_id: str) -> str:
-    """Unique per state machine, at most 80 characters of [A-Za-z0-9_-]."""
-    digest = hashlib.sha256(f"{key}/{event_id}".encode()).hexdigest()[:24]
+def execution_name(document_id: str, key: str, window: int) -> str:
+    """At most 80 characters of [A-Za-z0-9_-], the same for every delivery of one submission within
+    one duplicate window (``window`` = time // window length), so that Step Functions itself refuses a
+    second execution of it (``ExecutionAlreadyExists``; names are unique for 90 days) even where the
+    idempotency record could not: a starter that died after ``StartExecution`` while a resend was
+    already waiting. A resubmission after its record expired always falls in a later window."""
+    digest = hashlib.sha256(f"{key}/{window}".encode()).hexdigest()[:24]
     return f"{NAME_UNSAFE.sub('-', document_id)[:50]}-{digest}"
+
+
+def execution_arn(state_machine_arn: str, name: str) -> str:
+    """``arn:...:stateMachine:M`` and ``N`` -> ``arn:...:execution:M:N``."""
+    return f"{state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
 
 
 def run_options(detail: DocumentSubmitted) -> RunOptions:
@@ -86,20 +112,26 @@ def run_options(detail: DocumentSubmitted) -> RunOptions:
 
 
 def reject(event: SubmittedEvent, problem: str, ctx: TaskContext, settings: StarterSettings) -> StartReceipt:
+    """The malformed event's one ``OcrFailed``: published once per event, so that a batch returned to
+    the queue (its invocation died on another message) does not publish it again."""
     detail = event.detail if isinstance(event.detail, dict) else {}
     failed = OcrFailed(document_id=reported_id(detail), error_code=PayloadError.code, error_type=PayloadError.__name__,
                        stage=STAGE, message=f"DocumentSubmitted is invalid: {problem}"[:2000],
                        test=bool(detail.get("test")))
-    aws_call(ctx.client("events"), "put_events", what=f"bus {settings.event_bus_name}", Entries=[{
-        "EventBusName": settings.event_bus_name, "Source": SOURCE, "DetailType": "OcrFailed",
-        "Detail": failed.model_dump_json()}])
+
+    def publish_rejection(submission: dict) -> dict:
+        put_events(ctx.client("events"), [{"EventBusName": settings.event_bus_name, "Source": SOURCE,
+                                           "DetailType": "OcrFailed", "Detail": failed.model_dump_json()}],
+                   what=f"bus {settings.event_bus_name}")
+        return {}
+
+    key = event.id or hashlib.sha256(json.dumps(event.detail, sort_keys=True, default=str).encode()).hexdigest()
+    once(publish_rejection, f"rejected/{key}", ctx, table=settings.idempotency_table,
+         window_seconds=settings.duplicate_window_seconds)
     return StartReceipt(status="rejected", document_id=failed.document_id)
 
 
 def start(event: SubmittedEvent, ctx: TaskContext, settings: StarterSettings | None = None) -> StartReceipt:
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-    from aws_lambda_powertools.utilities.idempotency.persistence.dynamodb import DynamoDBPersistenceLayer
-
     settings = settings or StarterSettings()
     try:
         detail = DocumentSubmitted.model_validate(event.detail)
@@ -110,27 +142,35 @@ def start(event: SubmittedEvent, ctx: TaskContext, settings: StarterSettings | N
     except PayloadError as exc:
         return reject(event, exc.message, ctx, settings)
     key = submission_key(detail, content_identity(detail.document_uri, ctx))
-    name = execution_name(detail.document_id, key, event.id or key)
-    replayed = []
+    name = execution_name(detail.document_id, key, int(time.time()) // settings.duplicate_window_seconds)
 
     def start_execution(submission: dict) -> dict:
         response = aws_call(ctx.client("stepfunctions"), "start_execution", what=f"execution {name}",
+                            tolerate=frozenset({"ExecutionAlreadyExists"}),
                             stateMachineArn=settings.state_machine_arn, name=name,
                             input=json.dumps(execution_input(event.id, event.detail, run)))
-        return {"execution_arn": response["executionArn"]}
+        return {"execution_arn": response["executionArn"] if response else
+                execution_arn(settings.state_machine_arn, name)}
 
-    def mark_replayed(response: Any, record: Any) -> Any:
-        replayed.append(True)
-        return response
-
-    config = IdempotencyConfig(expires_after_seconds=settings.duplicate_window_seconds,
-                               event_key_jmespath="key", response_hook=mark_replayed)
-    if ctx.invocation is not None:  # an in-progress record expires with the invocation, not an hour later
-        config.register_lambda_context(ctx.invocation)
-    once = idempotent_function(
-        start_execution, data_keyword_argument="submission", config=config,
-        persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table,
-                                                   boto3_client=ctx.client("dynamodb")))
-    result = once(submission={"key": key})
+    result, replayed = once(start_execution, key, ctx, table=settings.idempotency_table,
+                            window_seconds=settings.duplicate_window_seconds)
     return StartReceipt(status="duplicate" if replayed else "started", document_id=detail.document_id,
                         execution_arn=result["execution_arn"])
+
+
+def start_batch(batch: SqsBatch, ctx: TaskContext, settings: StarterSettings | None = None) -> StartBatchReport:
+    """Each message of the batch started on its own; the ones that failed are reported back to the
+    event source mapping, the others are deleted from the queue by it. A body that is not an event at
+    all (someone wrote to the queue by hand) is rejected like a malformed event, never retried."""
+    settings = settings or StarterSettings()
+    report = StartBatchReport()
+    for record in batch.records:
+        try:
+            event = SubmittedEvent.model_validate(json.loads(record.body))
+        except (ValueError, ValidationError):
+            event = SubmittedEvent(id=record.message_id, detail=None)
+        try:
+            report.receipts[record.message_id] = start(event, ctx, settings)
+        except Exception:  # noqa: BLE001 - the message returns to the queue; its receive count decides
+            report.batch_item_failures.append(BatchItemFailure(item_identifier=record.message_id))
+    return report
