@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 
+from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_eventschemas as eventschemas
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from ocrflow.schema.patterns import TARGET_RETRIES
+from ocrflow.schema.delivery import SCORER_TARGET
 
 from . import REPO
-from .workflow import load_pattern, secure_queue
+from .front_door import on_failure, secure_queue
+from .workflow import load_pattern
 
 
 def draft4(schema: dict) -> str:
@@ -50,12 +52,17 @@ class EventContract(Construct):
             self.schemas.append(schema)
 
     def add_scorer(self, scorer: lambda_.IFunction) -> events.Rule:
+        """The scorer's rule: its dead-letter queue takes deliveries Lambda refused; the scorer's own
+        on-failure destination takes results it failed to score after Lambda's retries."""
         self.scorer_failures = secure_queue(self, "ScorerFailures",
                                             dead_letter_reason="It is the dead-letter queue of the scorer rule.")
+        self.scorer_on_failure = on_failure(self, "ScorerOnFailure", scorer)
         return events.Rule(self, "ScoreTestResults", event_bus=self.bus, event_pattern=pattern_of("scorer"),
                            description="Test results (test: true) go to the scorer, and only they",
-                           targets=[targets.LambdaFunction(scorer, dead_letter_queue=self.scorer_failures,
-                                                           retry_attempts=TARGET_RETRIES["scorer"])])
+                           targets=[targets.LambdaFunction(
+                               scorer, dead_letter_queue=self.scorer_failures,
+                               retry_attempts=SCORER_TARGET.retry_attempts,
+                               max_event_age=Duration.seconds(SCORER_TARGET.max_event_age_seconds))])
 
     def add_example_consumer(self) -> events.Rule:
         """What a production consumer subscribes with: result events, never test traffic."""

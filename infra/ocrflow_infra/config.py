@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ocrflow.orchestration.backends import Backends
 from ocrflow.registry import ALL_FUNCTIONS
+from ocrflow.schema.delivery import START_MAX_CONCURRENCY
 
 from . import REPO  # noqa: F401 - re-exported for the constructs
 
@@ -59,6 +60,11 @@ class StackConfig(BaseModel):
     duplicate_window_seconds: int = Field(default=86_400, ge=60, description="A repeated DocumentSubmitted "
                                           "(same id and content) within this window starts nothing")
     alarm_email: str | None = None
+    start_max_concurrency: int = Field(
+        default=START_MAX_CONCURRENCY, ge=2, le=1000, description="Starter invocations at once reading the "
+        "submissions queue (the event source mapping's maximum concurrency): a burst waits in the queue")
+    submissions_age_alarm_seconds: int = Field(
+        default=900, ge=60, description="Alarm when the oldest waiting submission is older than this")
     functions: dict[str, FunctionConfig] = Field(default_factory=lambda: dict(DEFAULT_FUNCTIONS))
     stage_backends: dict[str, str] = Field(
         default_factory=dict, description='e.g. {"text_detection": "sagemaker_async"} or {"fused": "sagemaker_async"}')

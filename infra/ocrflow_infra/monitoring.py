@@ -3,9 +3,10 @@ and the word F1 of test traffic."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -28,11 +29,21 @@ def ocrflow_metric(name: str, statistic: str, label: str | None = None) -> cw.Me
 
 class Monitoring(Construct):
     def __init__(self, scope: Construct, id: str, *, state_machine: sfn.StateMachine,
-                 functions: dict[str, lambda_.IFunction], dead_letter_queues: list[sqs.IQueue],
-                 alarm_email: str | None) -> None:
+                 functions: dict[str, lambda_.IFunction], dead_letter_queues: dict[str, sqs.IQueue],
+                 submissions: sqs.IQueue, alarm_email: str | None, submissions_age_seconds: int = 900) -> None:
         super().__init__(scope, id)
-        self.topic = sns.Topic(self, "Alarms", enforce_ssl=True,
-                               master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"))
+        # CloudWatch publishes to the topic as the service principal, which cannot use the AWS managed
+        # alias/aws/sns key (its policy admits only the account's own principals through SNS): a
+        # customer managed key whose policy lets CloudWatch use it ("Configure AWS KMS permissions",
+        # Amazon SNS Developer Guide: compatibility between event sources from AWS services and
+        # encrypted topics).
+        self.key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True,
+                           description="ocrflow: the alarm topic; CloudWatch alarms may encrypt with it")
+        self.key.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=["*"],
+            conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}}))
+        self.topic = sns.Topic(self, "Alarms", enforce_ssl=True, master_key=self.key)
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         action = cw_actions.SnsAction(self.topic)
@@ -42,10 +53,17 @@ class Monitoring(Construct):
                      threshold=1, evaluation_periods=1,
                      comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                      treat_missing_data=cw.TreatMissingData.NOT_BREACHING),
+            cw.Alarm(self, "SubmissionsWaiting", alarm_description=(
+                f"The oldest DocumentSubmitted has waited over {submissions_age_seconds} s for the starter: "
+                "starts are throttled or failing; nothing is lost, documents start late"),
+                metric=submissions.metric_approximate_age_of_oldest_message(period=FIVE_MINUTES, statistic="Maximum"),
+                threshold=submissions_age_seconds, evaluation_periods=1,
+                comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING),
         ]
-        for index, queue in enumerate(dead_letter_queues):
+        for index, (what, queue) in enumerate(dead_letter_queues.items()):
             self.alarms.append(cw.Alarm(
-                self, f"DeadLetters{index}", alarm_description="Events that could not be delivered",
+                self, f"DeadLetters{index}", alarm_description=f"Parked, waiting to be redriven: {what}",
                 metric=queue.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES),
                 threshold=1, evaluation_periods=1,
                 comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -20,7 +20,8 @@ from .functions import ASSET_EXCLUDES, StageFunctions
 from .monitoring import Monitoring
 from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources, arn_token
 from .storage import RESULTS_PREFIX, SCORES_PREFIX, WORK_PREFIX, Storage
-from .workflow import Workflow, secure_queue
+from .front_door import FrontDoor, on_failure, secure_queue
+from .workflow import Workflow
 
 
 def allow(grantee, actions: list[str], bucket: s3.IBucket, prefix: str = "") -> None:
@@ -59,11 +60,14 @@ class OcrflowStack(Stack):
                                    work_bucket=storage.work_bucket, config=config.endpoint)
                      for e in backends.endpoints]
         workflow = Workflow(self, "Workflow", bus=contract.bus, functions=functions,
-                            work_bucket=storage.work_bucket, input_bucket=storage.input_bucket,
-                            s3_trigger=config.s3_trigger, log_retention_days=config.log_retention_days,
-                            starter=functions["starter"], backends=backends,
+                            work_bucket=storage.work_bucket, log_retention_days=config.log_retention_days,
+                            backends=backends,
                             endpoint_names={e.spec.substitution: e.name for e in endpoints},
                             shadow=variants().shadow.enabled, distributed_pages=config.distributed_pages)
+        front_door = FrontDoor(self, "FrontDoor", bus=contract.bus, starter=functions["starter"],
+                               starter_timeout_seconds=config.function("starter").timeout_seconds,
+                               max_concurrency=config.start_max_concurrency, input_bucket=storage.input_bucket,
+                               s3_trigger=config.s3_trigger)
         scorer_rule = contract.add_scorer(functions["scorer"])
         contract.add_example_consumer()
 
@@ -79,6 +83,8 @@ class OcrflowStack(Stack):
         allow(functions["scorer"], ["s3:GetObject"], inputs)
         allow(functions["scorer"], ["s3:PutObject"], work, SCORES_PREFIX)
         contract.bus.grant_put_events_to(functions["scorer"])
+        storage.submissions.grant(functions["scorer"], "dynamodb:GetItem", "dynamodb:PutItem",  # scored once per run
+                                  "dynamodb:UpdateItem", "dynamodb:DeleteItem")
         starter = functions["starter"]
         starter.add_environment("OCRFLOW_STATE_MACHINE_ARN", workflow.state_machine.state_machine_arn)
         workflow.state_machine.grant_start_execution(starter)
@@ -100,9 +106,16 @@ class OcrflowStack(Stack):
                             "notifications for the input bucket; it only writes its logs.")
         self.monitoring = Monitoring(
             self, "Monitoring", state_machine=workflow.state_machine, functions=functions,
-            dead_letter_queues=[workflow.dead_letters, contract.scorer_failures, contract.consumer_failures,
-                                *callback_dead_letters], alarm_email=config.alarm_email)
+            dead_letter_queues={
+                "submissions parked after the starter failed them": front_door.dead_letters,
+                "submissions the queue refused from EventBridge": front_door.delivery_failures,
+                "test results the scorer rule could not deliver": contract.scorer_failures,
+                "test results the scorer failed after Lambda's retries": contract.scorer_on_failure,
+                "example consumer deliveries": contract.consumer_failures, **callback_dead_letters},
+            submissions=front_door.queue, alarm_email=config.alarm_email,
+            submissions_age_seconds=config.submissions_age_alarm_seconds)
         self.functions, self.workflow, self.contract, self.storage = functions, workflow, contract, storage
+        self.front_door = front_door
         self.scorer_rule = scorer_rule
         CfnOutput(self, "EventBusName", value=contract.bus.event_bus_name)
         CfnOutput(self, "InputBucketName", value=inputs.bucket_name)
@@ -113,11 +126,11 @@ class OcrflowStack(Stack):
         self.endpoints = endpoints
 
     def _callbacks(self, endpoints: list[AsyncEndpoint], resources: EndpointResources | None,
-                   functions: dict[str, lambda_.IFunction], workflow: Workflow, work: s3.IBucket) -> list:
+                   functions: dict[str, lambda_.IFunction], workflow: Workflow, work: s3.IBucket) -> dict:
         """Grants of the endpoint path: the dispatcher hands a page to an endpoint, the endpoint
         reads the page and writes the stage outputs, the completer hands the answer back."""
         if not endpoints:
-            return []
+            return {}
         dispatcher, completer = functions["dispatcher"], functions["completer"]
         allow(dispatcher, ["s3:PutObject"], work, WORK_PREFIX)
         resources.tokens.grant(dispatcher, "dynamodb:PutItem", "dynamodb:UpdateItem")
@@ -126,6 +139,7 @@ class OcrflowStack(Stack):
         workflow.state_machine.grant_task_response(completer)
         failures = secure_queue(self, "CompleterFailures",
                                 dead_letter_reason="It is the dead-letter queue of the endpoint notifications.")
+        completer_on_failure = on_failure(self, "CompleterOnFailure", completer)
         for endpoint in endpoints:
             dispatcher.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:InvokeEndpointAsync"],
                                                               resources=[endpoint.arn]))
@@ -146,4 +160,5 @@ class OcrflowStack(Stack):
                 resources=["*"]))
             acknowledge_resources(endpoint.role, ["*"], "SageMaker's own logging and metrics, and the ECR "
                                   "authorization token, have no resource-level permissions.")
-        return [failures]
+        return {"endpoint notifications SNS could not deliver": failures,
+                "endpoint notifications the completer failed after Lambda's retries": completer_on_failure}

@@ -1,39 +1,28 @@
-"""The state machine (the definition ``ocrflow.orchestration.asl`` builds, as the local
-run executes it) and the rules that bring DocumentSubmitted events to the starter."""
+"""The state machines (the definitions ``ocrflow.orchestration.asl`` builds, as the local run
+executes them) and their grants; the front door that starts them is ``front_door.py``."""
 
 from __future__ import annotations
 
 import json
 
-from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
 from ocrflow.orchestration.distributed import child_executions, runs_distributed
-from ocrflow.schema.patterns import TARGET_RETRIES
 from ocrflow.storage import PAGE_LIST
 
 from . import REPO
 from .functions import retention
 from .nag import acknowledge, acknowledge_resources, arn_token
 from .storage import WORK_PREFIX
-
-
-def secure_queue(scope: Construct, id: str, *, dead_letter_reason: str, **kwargs) -> sqs.Queue:
-    """An encrypted, SSL-only queue; ``dead_letter_reason`` says why it has no DLQ of its own."""
-    queue = sqs.Queue(scope, id, encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
-                      retention_period=Duration.days(14), **kwargs)
-    acknowledge(queue, "AwsSolutions-SQS3", dead_letter_reason)
-    return queue
 
 
 class Workflow(Construct):
@@ -43,8 +32,7 @@ class Workflow(Construct):
 
     def __init__(self, scope: Construct, id: str, *, bus: events.IEventBus,
                  functions: dict[str, lambda_.IFunction], work_bucket: s3.IBucket,
-                 input_bucket: s3.IBucket, s3_trigger: bool, log_retention_days: int,
-                 starter: lambda_.IFunction, backends: Backends | None = None,
+                 log_retention_days: int, backends: Backends | None = None,
                  endpoint_names: dict[str, str] | None = None, shadow: bool = False,
                  distributed_pages: bool = False) -> None:
         super().__init__(scope, id)
@@ -81,37 +69,6 @@ class Workflow(Construct):
             self._grant_run_express(stack)
         if distributed_pages:
             self._grant_distributed_map(stack, name, work_bucket)
-
-        self.dead_letters = secure_queue(
-            self, "StartFailures", dead_letter_reason="It is the dead-letter queue of the start rule.")
-        submitted = load_pattern("submitted")
-        self.rule = events.Rule(
-            self, "DocumentSubmitted", event_bus=bus,
-            description="Every DocumentSubmitted goes to the starter: one execution per document and content",
-            event_pattern=events.EventPattern(detail_type=submitted["detail-type"]),
-            targets=[targets.LambdaFunction(
-                starter, dead_letter_queue=self.dead_letters, retry_attempts=TARGET_RETRIES["starter"],
-                max_event_age=Duration.hours(2))],
-        )
-        if s3_trigger:
-            # Uploads to the input bucket become DocumentSubmitted-shaped events for the starter; the
-            # input transformer maps S3's event to the contract, so everything after it is unchanged.
-            events.Rule(
-                self, "InputUploaded",
-                description="Submit every object created in the input bucket",
-                event_pattern=events.EventPattern(source=["aws.s3"], detail_type=["Object Created"],
-                                                  detail={"bucket": {"name": [input_bucket.bucket_name]}}),
-                targets=[targets.LambdaFunction(
-                    starter, dead_letter_queue=self.dead_letters, retry_attempts=TARGET_RETRIES["starter"],
-                    event=events.RuleTargetInput.from_object({
-                        "id": events.EventField.event_id,
-                        "detail": {
-                            "schema_version": "1.0",
-                            "document_id": events.EventField.from_path("$.detail.object.etag"),
-                            "document_uri": "s3://" + input_bucket.bucket_name + "/"
-                            + events.EventField.from_path("$.detail.object.key"),
-                        }}))],
-            )
 
     def _express(self, definition: dict, substitutions: dict[str, str], functions: dict[str, lambda_.IFunction],
                  invoked: list, bus: events.IEventBus, shadow_target: str | None) -> sfn.StateMachine:

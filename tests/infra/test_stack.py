@@ -77,15 +77,15 @@ def test_the_standard_workflow_may_run_and_watch_only_the_express_one(synthesize
         '["events:DescribeRule", "events:PutRule", "events:PutTargets"]']
 
 
-def test_every_submission_goes_to_the_starter_with_a_dead_letter_queue(synthesized):
+def test_every_submission_goes_to_the_submissions_queue_read_by_the_starter(synthesized):
     stack, template, _ = synthesized
-    starter = stack.resolve(stack.get_logical_id(stack.functions["starter"].node.default_child))
+    queue = stack.resolve(stack.get_logical_id(stack.front_door.queue.node.default_child))
     template.has_resource_properties("AWS::Events::Rule", {
         "EventPattern": {"detail-type": ["DocumentSubmitted"]},  # malformed events too: they get an OcrFailed
-        "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [starter, "Arn"]},
+        "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [queue, "Arn"]},
                                        "DeadLetterConfig": Match.any_value(),
-                                       "RetryPolicy": {"MaximumRetryAttempts": 8,
-                                                       "MaximumEventAgeInSeconds": 7200}})]})
+                                       "RetryPolicy": {"MaximumRetryAttempts": 185,
+                                                       "MaximumEventAgeInSeconds": 86400}})]})
     template.has_resource_properties("AWS::Lambda::Function", {"Environment": {"Variables": Match.object_like({
         "OCRFLOW_STATE_MACHINE_ARN": Match.any_value(), "OCRFLOW_DUPLICATE_WINDOW_SECONDS": "86400",
         "OCRFLOW_IDEMPOTENCY_TABLE": Match.any_value()})}})
@@ -100,7 +100,8 @@ def test_alarms_for_dead_letters_throttles_timeouts_and_failures(synthesized):
     visible = "ApproximateNumberOfMessagesVisible"
     dead_letter_alarms = [a for a in alarms if a["Properties"].get("MetricName") == visible]
     queues = {json.dumps(a["Properties"]["Dimensions"]) for a in dead_letter_alarms}
-    for queue in (stack.workflow.dead_letters, stack.contract.scorer_failures, stack.contract.consumer_failures):
+    for queue in (stack.front_door.dead_letters, stack.front_door.delivery_failures, stack.contract.scorer_failures,
+                  stack.contract.scorer_on_failure, stack.contract.consumer_failures):
         assert stack.resolve(stack.get_logical_id(queue.node.default_child)) in json.dumps(sorted(queues))
     assert any(a["Properties"].get("MetricName") == "ExecutionsTimedOut" for a in alarms)
     throttles = [a for a in alarms if "throttled" in json.dumps(a["Properties"].get("Metrics", []))]
