@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 FOLDER = REPO / "statemachine"
 CHECKED_IN = FOLDER / asl.DEFAULT_FILE
 VALIDATOR = REPO / "tools" / "node_modules" / ".bin" / "asl-validator"
-TRANSIENT = {*asl.LAMBDA_SERVICE_ERRORS, *errors.retryable_names(), "States.TaskFailed"}
+TRANSIENT = {*asl.LAMBDA_SERVICE_ERRORS, *asl.CRASHED_RUNTIME, *errors.retryable_names(), "States.TaskFailed"}
 VARIANTS = {
     "lambda": {},
     **{f"{s.name}-endpoint": {s.name: "sagemaker_async"} for s in PAGE_STAGES if s.offloadable},

@@ -18,6 +18,7 @@ COMMANDS = {
     "submit": ("ocrflow.cli.submit", "publish a DocumentSubmitted event to an EventBridge bus"),
     "serve": ("ocrflow.serving.server", "serve a page stage as a SageMaker container (/ping, /invocations)"),
     "bench": ("ocrflow.bench", "speed, memory, cold start, throughput and cost, beside RapidOCR and Tesseract"),
+    "chaos": ("ocrflow.cli.chaos", "hundreds of documents through the local stack under seeded faults at every hop"),
     "daemon": ("ocrflow.cli.daemon", "keep the local state machine and models warm for `ocrflow run`"),
     "models": ("ocrflow.inference.fetch", "fetch and verify the model files, once, before any OCR"),
 }

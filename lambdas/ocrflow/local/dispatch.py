@@ -67,7 +67,8 @@ class InProcessLambda:
             result = self.handlers[name](event, LocalContext(name))
         except Throttled as exc:  # the Lambda service refused to run it: the Invoke call itself fails
             raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": str(exc) or "Rate Exceeded."},
-                               "ResponseMetadata": {"HTTPStatusCode": 429}}, "Invoke") from exc
+                               "ResponseMetadata": {"HTTPStatusCode": 429, "RequestId": str(uuid.uuid4())}},
+                              "Invoke") from exc
         except (Exception, RuntimeCrash) as exc:  # the Lambda runtime reports any exception this way
             body = {"errorMessage": str(exc), "errorType": getattr(exc, "error_type", type(exc).__name__),
                     "requestId": str(uuid.uuid4()),

@@ -170,6 +170,33 @@ def start_execution_sync() -> None:
     service._build_sync2_resolver = _build_sync2_resolver
 
 
+def events_service_errors() -> None:
+    """moto's EventBridge integration turns an error of the PutEvents call itself (throttling, an
+    internal error) into ``States.Runtime``, which no Retry matches and which fails the execution;
+    Step Functions names it ``EventBridge.<ErrorCode>``, a task failure that ``States.TaskFailed``
+    retries ("Handling errors in Step Functions workflows": service integration errors)."""
+    from botocore.exceptions import ClientError
+    from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_events
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+
+    service = state_task_service_events.StateTaskServiceEvents
+    original = service._from_error
+
+    def _from_error(self, env, ex):
+        if not isinstance(ex, ClientError):
+            return original(self, env, ex)
+        error = f"EventBridge.{ex.response.get('Error', {}).get('Code', 'Exception')}"
+        return FailureEvent(env=env, error_name=CustomErrorName(error), event_type=HistoryEventType.TaskFailed,
+                            event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(
+                                error=error, cause=str(ex), resource=self._get_sfn_resource(),
+                                resourceType=self._get_sfn_resource_type())))
+
+    service._from_error = _from_error
+
+
 def message_move_task() -> None:
     """moto 5.2's SQS has no ``StartMessageMoveTask``, the API with which an operator redrives a
     dead-letter queue ("Learn how to configure a dead-letter queue redrive in Amazon SQS"): it moves
@@ -219,4 +246,5 @@ def apply() -> None:
     start_execution_parameters()
     start_execution_sync()
     message_move_task()
+    events_service_errors()
     _applied = True
