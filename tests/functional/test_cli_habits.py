@@ -98,3 +98,13 @@ def test_image_dpi_sizes_the_pdf_page_of_an_image_without_one(pages, tmp_path):
     with pikepdf.open(tmp_path / "p0.pdf") as pdf:
         width = float(pdf.pages[0].mediabox[2])
     assert width == pytest.approx(cv2.imread(str(pages[0])).shape[1] * 72 / 144, abs=0.01)
+
+
+def test_a_binary_format_for_a_terminal_is_refused_before_the_daemon_is_asked():
+    from ocrflow.cli.formats import binary_to_terminal
+
+    assert binary_to_terminal(["a.png", "--format", "pdf"], terminal=True)
+    assert binary_to_terminal(["a.png", "--format=overlay"], terminal=True)
+    assert not binary_to_terminal(["a.png", "--format", "pdf", "--out", "x"], terminal=True)
+    assert not binary_to_terminal(["a.png", "--format", "pdf"], terminal=False)
+    assert not binary_to_terminal(["a.png", "--format", "text"], terminal=True)

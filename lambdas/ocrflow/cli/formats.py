@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..schema.document import Document
+if TYPE_CHECKING:  # imported by every `ocrflow run` before the daemon is asked: the standard library only
+    from ..schema.document import Document
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,13 @@ def framed(fmt: Format, rendering: Rendering, documents: int) -> bytes:
     if fmt.json:
         return fmt.render(rendering, True)
     return f"==> {rendering.name} <==\n".encode() + fmt.render(rendering, False)
+
+
+def binary_to_terminal(argv: list[str], terminal: bool) -> bool:
+    """Whether a raw ``run`` command line asks for a binary format on standard output while that is
+    a terminal: such a run is refused in this process, since the daemon cannot see the terminal."""
+    if not terminal or any(arg == "--out" or arg.startswith("--out=") for arg in argv):
+        return False
+    names = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--format"]
+    names += [arg.split("=", 1)[1] for arg in argv if arg.startswith("--format=")]
+    return any(name in FORMATS and FORMATS[name].binary for name in names)
