@@ -156,3 +156,32 @@ def test_a_receipts_item_rows_are_one_layout_block_each_and_confidence_is_the_la
     layouts = [b for b in response["Blocks"] if b["BlockType"] == "LAYOUT_TEXT"]
     assert [[by_id[i]["Text"] for i in b["Relationships"][0]["Ids"]] for b in layouts] == [list(r) for r in items]
     assert {b["Confidence"] for b in layouts} == {81.0}
+
+
+def test_hocr_lines_have_baseline_and_x_size_words_x_wconf_and_no_x_confs():
+    hocr = document().to_hocr(image="page.png", dpi=300)
+    root = ET.fromstring(hocr.encode())
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    assert "scan_res 300 300" in root.find(".//h:div[@class='ocr_page']", ns).get("title")
+    first = root.find(".//h:span[@class='ocr_line']", ns).get("title")
+    props = dict(p.strip().split(" ", 1) for p in first.split(";"))
+    assert props["bbox"] == "100 50 500 90" and props["x_size"] == "40"
+    slope, offset = map(float, props["baseline"].split())
+    assert slope == 0 and offset == -8  # a fifth of the 40-pixel line above its bottom edge
+    assert "x_confs" not in hocr
+
+
+def test_overlapping_hocr_lines_are_merged_on_a_row_and_trimmed_apart_across_rows():
+    from ocrflow.render.hocr import _overlap, line_boxes
+
+    lines = [line("p1-l0", "Madelyn Chaber", 230, 372, 335, 393, 0, 0),
+             line("p1-l1", "101 California Street", 232, 384, 400, 405, 0, 1),
+             line("p1-l2", "Suite", 340, 386, 450, 405, 0, 1)]
+    page = document().pages[0].model_copy(update={
+        "lines": lines, "paragraphs": [Paragraph(line_ids=[l.id for l in lines], box=(0, 0, 1, 1))]})
+    boxes, merged = line_boxes(page)
+    assert merged == {"p1-l2": "p1-l1"}
+    assert boxes["p1-l1"][::2] == (232, 450), "the merged line spans both"
+    assert _overlap(boxes["p1-l0"], boxes["p1-l1"]) <= 0.2
+    hocr = Document(document_id="d", status="ok", pages=[page]).to_hocr()
+    assert hocr.count('class="ocr_line"') == 2 and "101</span>" in hocr and "Suite</span>" in hocr
