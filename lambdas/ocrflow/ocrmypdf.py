@@ -20,6 +20,7 @@ from . import __version__
 from .cli.languages import FULL, LATIN, settings_environment
 
 _ocr = None
+CONFIDENCE_SCALE = 40.0  # (0.6 - 0.25) * 40 = 14, ocrmypdf's default --rotate-pages-threshold
 
 
 def engine_ocr():
@@ -70,16 +71,21 @@ class OcrflowEngine(OcrEngine):
         import cv2
 
         rotation = engine_ocr().pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
-        # ocrflow's angle turns the page upright clockwise; ocrmypdf's is the page's own, corrected
-        # the other way; its confidence is on Tesseract's 0-15 scale
-        return OrientationConfidence(angle=(360 - rotation.angle) % 360, confidence=rotation.angle_confidence * 15)
+        # ocrflow's angle is the clockwise turn that makes the page upright; ocrmypdf's, the page's own
+        # clockwise turn (it corrects it counter-clockwise). Its confidence is in Tesseract's units, where
+        # --rotate-pages-threshold's default is 14: ocrflow's probability for the orientation (0.25 is
+        # chance among four) is scaled so that 0.6 meets that default.
+        return OrientationConfidence(angle=(360 - rotation.angle) % 360,
+                                     confidence=max(0.0, rotation.angle_confidence - 0.25) * CONFIDENCE_SCALE)
 
     @staticmethod
     def get_deskew(input_file: Path, options) -> float:
         import cv2
 
         rotation = engine_ocr().pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
-        return float(rotation.skew_degrees)
+        # ocrflow's skew is counter-clockwise positive; ocrmypdf turns the image by its answer (PIL's
+        # rotate, counter-clockwise positive) to straighten it, so the answer is the opposite
+        return -float(rotation.skew_degrees)
 
     @staticmethod
     def generate_hocr(input_file: Path, output_hocr: Path, output_text: Path, options) -> None:

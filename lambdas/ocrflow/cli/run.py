@@ -91,16 +91,15 @@ def run(args: argparse.Namespace, runner=None) -> int:
     if not items:
         print("ocrflow: no PDF or image files in " + " ".join(args.inputs), file=sys.stderr)
         return 2
-    fmt = FORMATS[args.format]
-    to_stdout = sum(args.out is None or item.name == STDIN for item in items)
-    problem = stdout_problem(fmt, to_stdout, sys.stdout.isatty()) if to_stdout else None
+    to_stdout = on_stdout(items, args.out)
+    problem = stdout_problem(FORMATS[args.format], to_stdout, sys.stdout.isatty()) if to_stdout else None
     if problem:
         print(f"ocrflow: --format {args.format}: {problem}", file=sys.stderr)
         return 2
-    if getattr(args, "lang", None):
+    if args.lang:
         os.environ.update(languages.settings_environment(args.lang))
     stdin = sys.stdin.buffer.read() if any(item.path is None for item in items) else None
-    progress = Progress(len(items), quiet=getattr(args, "quiet", False))
+    progress = Progress(len(items), quiet=args.quiet)
     owned = runner is None
     if owned:
         runner = LocalRunner(trace=args.trace, backends=backends, on_pages=progress.pages)
@@ -114,6 +113,11 @@ def run(args: argparse.Namespace, runner=None) -> int:
             runner.close()
 
 
+def on_stdout(items: list[Input], out: Path | None) -> int:
+    """How many of the documents go to standard output (all without --out; standard input's always)."""
+    return sum(out is None or item.name == STDIN for item in items)
+
+
 def summary(name: str, document) -> str:
     """-v's line for a document."""
     lines = [line for page in document.pages for line in page.lines]
@@ -124,7 +128,7 @@ def summary(name: str, document) -> str:
 
 def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Namespace, progress: Progress) -> int:
     fmt, failed, written = FORMATS[args.format], 0, set()
-    to_stdout = sum(args.out is None or item.name == STDIN for item in items)
+    to_stdout = on_stdout(items, args.out)
     documents = [item.path if item.path is not None else ("stdin", stdin) for item in items]
     for item, outcome in zip(items, runner.run_sources(documents, jobs=args.jobs)):
         progress.document_done()
@@ -132,8 +136,8 @@ def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Nam
             failed += 1
             print(f"{item.name}: {outcome.error.code}: {outcome.error.message}", file=sys.stderr)
             continue
-        rendering = Rendering(outcome.document, lambda: read(item, stdin), item.name, getattr(args, "image_dpi", None))
-        if getattr(args, "verbose", False):
+        rendering = Rendering(outcome.document, lambda: read(item, stdin), item.name, args.image_dpi)
+        if args.verbose:
             print(summary(item.name, outcome.document), file=sys.stderr)
         data = framed(fmt, rendering, to_stdout) if args.out is None or item.name == STDIN \
             else fmt.render(rendering, False)
