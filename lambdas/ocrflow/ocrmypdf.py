@@ -23,19 +23,17 @@ _ocr = None
 CONFIDENCE_SCALE = 40.0  # (0.6 - 0.25) * 40 = 14, ocrmypdf's default --rotate-pages-threshold
 
 
-def engine_ocr():
-    """This process's ``OCR()``, built on first use with one onnxruntime thread."""
+def engine_ocr(options):
+    """This process's ``OCR()``, built on first use with one onnxruntime thread and the recogniser
+    that ``-l`` (ocrmypdf's languages, Tesseract's codes) asks for."""
     global _ocr
     if _ocr is None:
         os.environ["OCRFLOW_THREADS"] = "1"
+        os.environ.update(settings_environment(tuple(getattr(options, "languages", None) or ("eng",))))
         from .api import OCR
 
         _ocr = OCR()
     return _ocr
-
-
-def _languages(options) -> None:
-    os.environ.update(settings_environment(tuple(getattr(options, "languages", None) or ("eng",))))
 
 
 def _page(input_file: Path, options):
@@ -44,10 +42,9 @@ def _page(input_file: Path, options):
 
     from .render.pdf import image_dpi_of
 
-    _languages(options)
     with Image.open(input_file) as image:
         dpi = image_dpi_of(image.info, getattr(options, "image_dpi", None))
-    return engine_ocr()(Path(input_file)), dpi
+    return engine_ocr(options)(Path(input_file)), dpi
 
 
 class OcrflowEngine(OcrEngine):
@@ -70,7 +67,7 @@ class OcrflowEngine(OcrEngine):
     def get_orientation(input_file: Path, options) -> OrientationConfidence:
         import cv2
 
-        rotation = engine_ocr().pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
+        rotation = engine_ocr(options).pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
         # ocrflow's angle is the clockwise turn that makes the page upright; ocrmypdf's, the page's own
         # clockwise turn (it corrects it counter-clockwise). Its confidence is in Tesseract's units, where
         # --rotate-pages-threshold's default is 14: ocrflow's probability for the orientation (0.25 is
@@ -82,7 +79,7 @@ class OcrflowEngine(OcrEngine):
     def get_deskew(input_file: Path, options) -> float:
         import cv2
 
-        rotation = engine_ocr().pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
+        rotation = engine_ocr(options).pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
         # ocrflow's skew is counter-clockwise positive; ocrmypdf turns the image by its answer (PIL's
         # rotate, counter-clockwise positive) to straighten it, so the answer is the opposite
         return -float(rotation.skew_degrees)
