@@ -14,8 +14,8 @@ import pytest
 
 from ocrflow.render.pdf import PageSource, to_pdf
 from ocrflow.schema.document import Document, Paragraph
-from tests.unit.test_render import line
 from tests.unit.test_render import document as hand_made
+from tests.unit.test_render import line
 
 WORDS = ["Łódź", "naïve—ﬁ", "中文", "Ωμέγα", "😀ok"]
 

@@ -140,7 +140,8 @@ def page_hocr(page: Page, image: str, dpi: float | None) -> list[str]:
             if len(members[line.id]) > 1:  # two lines of a row written as one: their words left to right
                 words.sort(key=lambda word: bounding_box(np.asarray(word.polygon))[0])
             for w, word in enumerate(words):
-                out.append(f'      <span class="ocrx_word" id="word_{n}_{k}_{w}" title="{bbox(pixel_box(word.polygon))}; '
+                box = bbox(pixel_box(word.polygon))
+                out.append(f'      <span class="ocrx_word" id="word_{n}_{k}_{w}" title="{box}; '
                            f'x_wconf {word.confidence * 100:.0f}">{escape(word.text)}</span>')
             out.append("     </span>")
         out += ["    </p>", "   </div>"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..geometry import box_area, box_intersection, bounding_box
+from ..geometry import bounding_box, box_area, box_intersection
 from ..schema.document import Line, Page
 
 KINDS = {"title": "title", "header": "header", "footer": "footer", "table": "table", "figure": "figure"}
