@@ -11,8 +11,8 @@ Textract splits a printed row into separate LINE blocks where the gap between wo
 is wide (two table columns, a key and a distant value; in its own responses the split
 sits at about three line heights, words within a phrase stay together); ocrflow's
 lines are split the same way here. A LINE's confidence is the mean of its WORDs', as
-Textract's is. A paragraph whose rows are each printed in columns (a receipt's items and
-their prices) is one LAYOUT_TEXT per row, so that a reader keeps the rows apart; a
+Textract's is. In a paragraph, each row printed in columns (a receipt's item and its price)
+is a LAYOUT_TEXT of its own, so that a reader keeps the rows apart; a
 layout block's confidence is the layout model's (``layout.Block.confidence``). A table
 region is a TABLE of CELLs (``tables.grid``), with a MERGED_CELL over cells that one
 printed cell spans. Block ids are UUIDs derived from the document id and the line id, so
@@ -88,12 +88,20 @@ def _box_geometry(box, w: int, h: int) -> dict:
 
 
 def layout_parts(block: Block, runs: dict[str, list[list[Word]]]) -> list[tuple[Line, ...]]:
-    """The block's lines as Textract's layout blocks hold them: a text block whose rows each have
-    several runs (columns) is one block per row, any other block is one."""
-    rows = block.rows()
-    if block.kind != "text" or len(rows) < 2 or any(sum(len(runs[line.id]) for line in row) < 2 for row in rows):
+    """The block's lines as Textract's layout blocks hold them: in a text block, each row printed in
+    columns (several runs: an item and its price) is a block of its own, and the rows between such
+    rows stay together; any other block is one."""
+    if block.kind != "text":
         return [block.lines]
-    return [tuple(row) for row in rows]
+    parts: list[list[Line]] = []
+    columns_before = True
+    for row in block.rows():
+        in_columns = sum(len(runs[line.id]) for line in row) > 1
+        if in_columns or columns_before or not parts:
+            parts.append([])
+        parts[-1] += row
+        columns_before = in_columns
+    return [tuple(part) for part in parts]
 
 
 def table_blocks(document_id: str, name: str, block: Block, page: Page, word_ids: dict[int, str]) -> list[dict]:
