@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TOOLS := tools/node_modules/.installed
 
-.PHONY: demo test install models bench synth clean browser
+.PHONY: demo test install models bench synth clean browser pdftools
 
 demo: $(INSTALLED) models
 	$(BIN)/ocrflow run samples/receipt.png --format text
 
-test: $(INSTALLED) models browser $(TOOLS)
+test: $(INSTALLED) models browser pdftools $(TOOLS)
 	$(BIN)/python -m pytest
 
 # The report test opens ocrflow's HTML report in headless Chromium (Debian's package).
@@ -23,6 +23,14 @@ browser:
 $(TOOLS): tools/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tools --silent --no-audit --no-fund && touch $@; \
 		else echo "npm unavailable: the ASL validator test will be skipped"; fi
+
+# The searchable PDF's tests read it with qpdf and poppler (pdffonts, pdftotext); ocrmypdf's test with the
+# plugin needs Ghostscript beside them (Debian's packages).
+pdftools:
+	@command -v qpdf >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && command -v gs >/dev/null 2>&1 \
+		|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qpdf poppler-utils ghostscript >/dev/null; } \
+		|| echo "qpdf, poppler-utils or ghostscript unavailable: the PDF consumer tests will be skipped"
 
 install: $(INSTALLED)
 

@@ -75,14 +75,21 @@ class OCR:
     """A pipeline built once (its models load on first use) and called on any number of sources.
 
     ``OCR(text_detection={"max_side": 2048})`` overrides a stage's settings, ``OCR(variant="b")``
-    runs a variant declared in variants.json; ``on_page`` is called with (page number, page count)
-    as pages finish.
+    runs a variant declared in variants.json; ``on_page`` (here, or per call) is called with (page
+    number, page count) as pages finish. Any other keyword is a ``TypeError`` naming the accepted ones.
     """
 
     def __init__(self, *, limits: IngestSettings | None = None, validation: ValidationSettings | None = None,
-                 variant: str | None = None, **stage_settings: Any) -> None:
+                 variant: str | None = None, on_page: Callable[[int, int], None] | None = None,
+                 **stage_settings: Any) -> None:
         from .variants import variants
 
+        unknown = sorted(set(stage_settings) - set(stage_names()))
+        if unknown:
+            accepted = ["limits", "validation", "variant", "on_page", *stage_names()]
+            raise TypeError(f"OCR() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+                            f"accepted: {', '.join(accepted)}")
+        self.on_page = on_page
         declared = variants()
         self.variant = declared.require(variant)
         overlays = {stage: declared.overlay(self.variant, stage) for stage in stage_names()}
@@ -93,8 +100,9 @@ class OCR:
 
     def __call__(self, source: Source, *, document_id: str | None = None,
                  on_page: Callable[[int, int], None] | None = None) -> Document:
+        """OCR one source (a path, bytes, a binary file, an array or a PIL image)."""
         digest, pages = pages_of(source, self.limits)
-        return self.assemble(document_id or digest, pages, on_page)
+        return self.assemble(document_id or digest, pages, on_page or self.on_page)
 
     def assemble(self, document_id: str, pages: Iterable[PageImage],
                  on_page: Callable[[int, int], None] | None = None) -> Document:
@@ -104,15 +112,21 @@ class OCR:
             done.append(self.pipeline(page.image, page.number))
             if on_page is not None:
                 on_page(page.number, len(pages))
-        return assemble_document(document_id, done, self.pipeline.models, self.variant)
+        document = assemble_document(document_id, done, self.pipeline.models, self.variant)
+        document._images = [page.image for page in pages]  # for ``document.draw()``
+        return document
+
+    def __repr__(self) -> str:
+        return f"OCR(variant={self.variant!r})"
 
 
 _default: OCR | None = None
 
 
-def ocr(source: Source, **kwargs: Any) -> Document:
-    """OCR a document with a shared default pipeline (built on the first call)."""
+def ocr(source: Source, *, document_id: str | None = None,
+        on_page: Callable[[int, int], None] | None = None) -> Document:
+    """OCR a document with a shared default pipeline (built on the first call); ``OCR()`` for settings."""
     global _default
     if _default is None:
         _default = OCR()
-    return _default(source, **kwargs)
+    return _default(source, document_id=document_id, on_page=on_page)

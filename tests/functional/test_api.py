@@ -86,3 +86,28 @@ def test_the_same_result_as_ocrflow_run(page, tmp_path, capsys):
     assert main(["run", str(path), "--format", "json"]) == 0
     through_the_state_machine = json.loads(capsys.readouterr().out)
     assert ocrflow.ocr(path).model_dump(mode="json") == through_the_state_machine
+
+
+def test_unknown_keywords_are_a_type_error_naming_the_accepted_ones():
+    from ocrflow import OCR
+
+    with pytest.raises(TypeError, match=r"'langs'.*accepted: limits, validation, variant, on_page, rotation"):
+        OCR(langs=["en"])
+
+
+def test_on_page_given_to_the_constructor_is_called_and_the_document_reads_and_draws(letter_page):
+    from ocrflow import OCR
+
+    calls = []
+    ocr = OCR(on_page=lambda done, total: calls.append((done, total)))
+    document = ocr(letter_page[0])
+    assert calls == [(1, 1)]
+    assert len(repr(document)) < 200 and repr(document).startswith("Document(document_id=")
+    assert [word.text for _, _, word in document.words()] == " ".join(t.text for t in letter_page[1]).split()
+    for cls in (type(document), type(document.pages[0]), type(document.pages[0].lines[0])):
+        assert cls.__doc__ and len(cls.__doc__) > 40
+    for method in ("to_textract", "to_hocr", "to_markdown", "to_tsv", "to_pdf", "draw", "words"):
+        assert getattr(type(document), method).__doc__, method
+    drawn = document.draw(page=0)
+    assert drawn.size == (letter_page[0].shape[1], letter_page[0].shape[0])
+    assert (40, 90, 220) in {colour for _, colour in drawn.getcolors(maxcolors=1 << 20)}

@@ -116,9 +116,11 @@ def test_the_searchable_pdf_carries_the_words_on_their_boxes(document, images):
     import pypdfium2 as pdfium
 
     from ocrflow.geometry import bounding_box
-    from ocrflow.render.pdf import DPI, to_pdf
+    from ocrflow.render.pdf import PageSource, to_pdf
 
-    pdf = pdfium.PdfDocument(to_pdf(document, images))
+    DPI = 200.0
+    sources = [PageSource(image, image.shape[1], image.shape[0], DPI) for image in images]
+    pdf = pdfium.PdfDocument(to_pdf(document, sources))
     assert len(pdf) == 2
     scale = 72.0 / DPI
     for page, result in zip(pdf, document.pages):

@@ -63,7 +63,7 @@ def test_textract_has_layout_blocks_job_status_and_no_empty_relationships():
     (page,) = by_type["PAGE"]
     children = page["Relationships"][0]["Ids"]
     layout_ids = [b["Id"] for b in response["Blocks"] if b["BlockType"].startswith("LAYOUT")]
-    assert children[-3:] == layout_ids, "the page lists its layout blocks, in reading order"
+    assert [i for i in children if i in layout_ids] == layout_ids, "the page lists its layout blocks, in order"
     line_ids = {b["Id"] for b in by_type["LINE"]}
     for layout in by_type["LAYOUT_TEXT"] + by_type["LAYOUT_TABLE"]:
         assert set(layout["Relationships"][0]["Ids"]) <= line_ids
@@ -113,3 +113,75 @@ def test_tsv_is_tesseracts_layout():
     assert [row[11] for row in words][:2] == ["Annual", "Report"]
     assert all(float(row[10]) == 95.0 for row in words)
     assert {row[0] for row in rows[1:]} == {"1", "2", "3", "4", "5"}
+
+
+def test_a_table_region_is_a_textract_table_of_cells_with_a_merged_heading():
+    heading = line("p1-l7", "Sales by region", 100, 260, 620, 290, 2, 2, region="table")
+    page = document().pages[0]
+    lines = page.lines[:3] + [heading] + page.lines[3:]
+    paragraphs = [Paragraph(line_ids=[l.id for l in lines if l.paragraph == n], box=(0, 0, 1, 1)) for n in range(4)]
+    response = to_textract(Document(document_id="d", status="ok", pages=[
+        page.model_copy(update={"lines": lines, "paragraphs": paragraphs})]))
+    by_id = {b["Id"]: b for b in response["Blocks"]}
+    (table,) = [b for b in response["Blocks"] if b["BlockType"] == "TABLE"]
+    cells = [by_id[i] for i in table["Relationships"][0]["Ids"]]
+    text = {(c["RowIndex"], c["ColumnIndex"]): " ".join(by_id[i]["Text"] for r in c.get("Relationships", [])
+                                                        for i in r["Ids"]) for c in cells}
+    assert text == {(1, 1): "Sales by", (1, 2): "region", (2, 1): "Region", (2, 2): "Sales",
+                    (3, 1): "North", (3, 2): "120"}
+    (merged,) = [by_id[i] for i in table["Relationships"][1]["Ids"]]
+    assert table["Relationships"][1]["Type"] == "MERGED_CELL"
+    assert (merged["RowIndex"], merged["ColumnIndex"], merged["ColumnSpan"]) == (1, 1, 2)
+    lines_out = [b for b in response["Blocks"] if b["BlockType"] == "LINE"]
+    for b in lines_out:  # a LINE's confidence is its WORDs' mean, as Textract's
+        words = [by_id[i]["Confidence"] for i in b["Relationships"][0]["Ids"]]
+        assert b["Confidence"] == round(sum(words) / len(words), 4)
+
+
+def test_a_receipts_item_rows_are_one_layout_block_each_and_confidence_is_the_layout_models():
+    from ocrflow.schema.document import RegionOut
+
+    items = [("Nasi lemak", "4.50"), ("Teh tarik", "2.20"), ("Total", "6.70")]
+    lines, n = [], 0
+    for row, (item, price) in enumerate(items):
+        top = 100 + 40 * row
+        lines += [line(f"p1-l{n}", item, 100, top, 300, top + 30, 0, row), line(f"p1-l{n + 1}", price, 800, top, 880,
+                                                                                 top + 30, 0, row)]
+        n += 2
+    page = document().pages[0].model_copy(update={
+        "lines": lines, "paragraphs": [Paragraph(line_ids=[l.id for l in lines], box=(0, 0, 1, 1))],
+        "regions": [RegionOut(label="text", score=0.81, polygon=box(50, 50, 950, 300))]})
+    response = to_textract(Document(document_id="d", status="ok", pages=[page]))
+    by_id = {b["Id"]: b for b in response["Blocks"]}
+    layouts = [b for b in response["Blocks"] if b["BlockType"] == "LAYOUT_TEXT"]
+    assert [[by_id[i]["Text"] for i in b["Relationships"][0]["Ids"]] for b in layouts] == [list(r) for r in items]
+    assert {b["Confidence"] for b in layouts} == {81.0}
+
+
+def test_hocr_lines_have_baseline_and_x_size_words_x_wconf_and_no_x_confs():
+    hocr = document().to_hocr(image="page.png", dpi=300)
+    root = ET.fromstring(hocr.encode())
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    assert "scan_res 300 300" in root.find(".//h:div[@class='ocr_page']", ns).get("title")
+    first = root.find(".//h:span[@class='ocr_line']", ns).get("title")
+    props = dict(p.strip().split(" ", 1) for p in first.split(";"))
+    assert props["bbox"] == "100 50 500 90" and props["x_size"] == "40"
+    slope, offset = map(float, props["baseline"].split())
+    assert slope == 0 and offset == -8  # a fifth of the 40-pixel line above its bottom edge
+    assert "x_confs" not in hocr
+
+
+def test_overlapping_hocr_lines_are_merged_on_a_row_and_trimmed_apart_across_rows():
+    from ocrflow.render.hocr import _overlap, line_boxes
+
+    lines = [line("p1-l0", "Madelyn Chaber", 230, 372, 335, 393, 0, 0),
+             line("p1-l1", "101 California Street", 232, 384, 400, 405, 0, 1),
+             line("p1-l2", "Suite", 340, 386, 450, 405, 0, 1)]
+    page = document().pages[0].model_copy(update={
+        "lines": lines, "paragraphs": [Paragraph(line_ids=[l.id for l in lines], box=(0, 0, 1, 1))]})
+    boxes, merged = line_boxes(page)
+    assert merged == {"p1-l2": "p1-l1"}
+    assert boxes["p1-l1"][::2] == (232, 450), "the merged line spans both"
+    assert _overlap(boxes["p1-l0"], boxes["p1-l1"]) <= 0.2
+    hocr = Document(document_id="d", status="ok", pages=[page]).to_hocr()
+    assert hocr.count('class="ocr_line"') == 2 and "101</span>" in hocr and "Suite</span>" in hocr

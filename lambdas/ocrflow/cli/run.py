@@ -11,7 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from .formats import FORMATS
+from . import languages
+from .formats import FORMATS, Rendering, framed, stdout_problem
 from .inputs import STDIN, Input, expand, output_path
 
 # Two documents in flight overlap one's orchestration and I/O with the other's inference: 25 receipts
@@ -36,17 +37,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "SageMaker asynchronous endpoint: e.g. text_detection=sagemaker_async")
     parser.add_argument("--no-daemon", action="store_true",
                         help="run in this process even where `ocrflow daemon start` has one running")
+    parser.add_argument("-l", "--lang", type=languages.parse, metavar="LANG[+LANG]",
+                        help="Tesseract's language codes, e.g. eng, deu+fra, chi_sim (default: Latin-script "
+                             "languages; an unknown code is refused with the list)")
+    parser.add_argument("--image-dpi", type=float, metavar="DPI",
+                        help="resolution of images whose header states none (PDF page size, hOCR scan_res; "
+                             "default 300)")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="no progress bar; only errors on stderr")
+    verbosity.add_argument("-v", "--verbose", action="store_true",
+                           help="a line per document on stderr: status, pages, lines, mean confidence")
 
 
 class Progress:
     """A bar on standard error, only when it is a terminal: pages of a single document, else documents."""
 
-    def __init__(self, documents: int) -> None:
+    def __init__(self, documents: int, quiet: bool = False) -> None:
         from tqdm import tqdm
 
         self.single = documents == 1
         self.bar = tqdm(total=None if self.single else documents, unit="page" if self.single else "document",
-                        file=sys.stderr, disable=not sys.stderr.isatty(), leave=False, dynamic_ncols=True)
+                        file=sys.stderr, disable=quiet or not sys.stderr.isatty(), leave=False, dynamic_ncols=True)
 
     def pages(self, document_id: str, done: int, total: int) -> None:
         if self.single:
@@ -80,8 +91,15 @@ def run(args: argparse.Namespace, runner=None) -> int:
     if not items:
         print("ocrflow: no PDF or image files in " + " ".join(args.inputs), file=sys.stderr)
         return 2
+    to_stdout = on_stdout(items, args.out)
+    problem = stdout_problem(FORMATS[args.format], to_stdout, sys.stdout.isatty()) if to_stdout else None
+    if problem:
+        print(f"ocrflow: --format {args.format}: {problem}", file=sys.stderr)
+        return 2
+    if args.lang:
+        os.environ.update(languages.settings_environment(args.lang))
     stdin = sys.stdin.buffer.read() if any(item.path is None for item in items) else None
-    progress = Progress(len(items))
+    progress = Progress(len(items), quiet=args.quiet)
     owned = runner is None
     if owned:
         runner = LocalRunner(trace=args.trace, backends=backends, on_pages=progress.pages)
@@ -95,10 +113,22 @@ def run(args: argparse.Namespace, runner=None) -> int:
             runner.close()
 
 
-def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Namespace, progress: Progress) -> int:
-    from ..documents import load_pages
+def on_stdout(items: list[Input], out: Path | None) -> int:
+    """How many of the documents go to standard output (all without --out; standard input's always)."""
+    return sum(out is None or item.name == STDIN for item in items)
 
+
+def summary(name: str, document) -> str:
+    """-v's line for a document."""
+    lines = [line for page in document.pages for line in page.lines]
+    mean = sum(line.confidence for line in lines) / len(lines) if lines else 0.0
+    return (f"{name}: {document.status}, {len(document.pages)} page(s), {len(lines)} line(s), "
+            f"mean line confidence {mean:.3f}")
+
+
+def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Namespace, progress: Progress) -> int:
     fmt, failed, written = FORMATS[args.format], 0, set()
+    to_stdout = on_stdout(items, args.out)
     documents = [item.path if item.path is not None else ("stdin", stdin) for item in items]
     for item, outcome in zip(items, runner.run_sources(documents, jobs=args.jobs)):
         progress.document_done()
@@ -106,8 +136,11 @@ def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Nam
             failed += 1
             print(f"{item.name}: {outcome.error.code}: {outcome.error.message}", file=sys.stderr)
             continue
-        data = fmt.render(outcome.document, lambda: [page.image for page in load_pages(read(item, stdin))],
-                          item.name)
+        rendering = Rendering(outcome.document, lambda: read(item, stdin), item.name, args.image_dpi)
+        if args.verbose:
+            print(summary(item.name, outcome.document), file=sys.stderr)
+        data = framed(fmt, rendering, to_stdout) if args.out is None or item.name == STDIN \
+            else fmt.render(rendering, False)
         if args.out is not None and item.name != STDIN:
             target = output_path(args.out, item, fmt.suffix)
             if target in written or (target.exists() and not args.overwrite):
