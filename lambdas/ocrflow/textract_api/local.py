@@ -95,6 +95,7 @@ class LocalTextract:
         notifier = Notifier(store, s3, boto3.client("sns", region_name=REGION))
         self.engine = LocalEngine(self.runner, notifier, s3)
         self.operations = Operations(self.engine, store, settings)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per S3 request
         self.aws = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
         self.aws.start()
 
