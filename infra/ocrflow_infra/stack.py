@@ -20,6 +20,7 @@ from .functions import ASSET_EXCLUDES, StageFunctions
 from .monitoring import Monitoring
 from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources, arn_token
 from .storage import RESULTS_PREFIX, SCORES_PREFIX, WORK_PREFIX, Storage
+from .textract_api import TextractApi, TextractApiConfig
 from .workflow import Workflow, secure_queue
 
 
@@ -93,6 +94,12 @@ class OcrflowStack(Stack):
                 "Invoking a function covers its versions (arn:*); log delivery and X-Ray actions have "
                 "no resource-level permissions.")
         callback_dead_letters = self._callbacks(endpoints, resources, functions, workflow, work)
+        textract = TextractApiConfig.from_context(self.node)
+        self.textract_api = TextractApi(
+            self, "TextractApi", config=textract, stack_config=config, bus=contract.bus, input_bucket=inputs,
+            work_bucket=work, readers=[functions["ingest"], starter], environment=environment,
+        ) if textract.enabled else None
+        callback_dead_letters += [self.textract_api.failures] if self.textract_api else []
 
         for child in self.node.children:  # the custom resource behind S3 -> EventBridge notifications
             if child.node.id.startswith("BucketNotificationsHandler"):
