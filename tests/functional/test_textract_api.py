@@ -207,18 +207,20 @@ def test_a_three_page_pdf_runs_as_a_job_paged_written_and_notified(aws, bucket, 
     assert isinstance(message["Timestamp"], int)
 
 
-def test_a_client_request_token_returns_its_job_and_refuses_another_request(aws, bucket):
+def test_a_client_request_token_returns_its_job_and_refuses_another_request(aws, bucket, expected):
     textract = aws.client("textract")
-    location = {"S3Object": {"Bucket": bucket, "Name": "in/receipt.png"}}
-    first = textract.start_document_text_detection(DocumentLocation=location, ClientRequestToken="once")["JobId"]
-    again = textract.start_document_text_detection(DocumentLocation=location, ClientRequestToken="once")["JobId"]
-    assert first == again
+    request = {"DocumentLocation": {"S3Object": {"Bucket": bucket, "Name": "in/receipt.png"}},
+               "FeatureTypes": ["LAYOUT", "TABLES"], "ClientRequestToken": "once"}
+    first = textract.start_document_analysis(**request)["JobId"]
+    assert textract.start_document_analysis(**request)["JobId"] == first
     with pytest.raises(textract.exceptions.IdempotentParameterMismatchException):
-        textract.start_document_text_detection(DocumentLocation=location, ClientRequestToken="once",
-                                               JobTag="another")
-    assert wait_for(textract.get_document_text_detection, JobId=first)["JobStatus"] == "SUCCEEDED"
-    with pytest.raises(textract.exceptions.InvalidJobIdException):  # a detection is not an analysis
-        textract.get_document_analysis(JobId=first)
+        textract.start_document_analysis(**request, JobTag="another")
+    answer = wait_for(textract.get_document_analysis, JobId=first)
+    assert answer["JobStatus"] == "SUCCEEDED" and answer["AnalyzeDocumentModelVersion"]
+    assert any(b["BlockType"].startswith("LAYOUT_") for b in answer["Blocks"])
+    assert line_texts(answer["Blocks"]) == expected["receipt.png"]
+    with pytest.raises(textract.exceptions.InvalidJobIdException):  # an analysis is not a detection
+        textract.get_document_text_detection(JobId=first)
 
 
 def test_refusals_raise_textracts_modeled_exceptions(aws, bucket, files):
