@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -35,7 +34,7 @@ from .bus import pattern_of
 from .config import FunctionConfig, StackConfig
 from .functions import StageFunctions, retention
 from .nag import acknowledge, acknowledge_resources, arn_token
-from .storage import RESULTS_PREFIX
+from .storage import RESULTS_PREFIX, expiring_table
 from .workflow import secure_queue
 
 CONTEXT_KEY = "ocrflow:textract_api"
@@ -91,12 +90,7 @@ class TextractApi(Construct):
                  bus: events.IEventBus, input_bucket: s3.IBucket, work_bucket: s3.IBucket,
                  readers: list[lambda_.IFunction], environment: dict[str, str]) -> None:
         super().__init__(scope, id)
-        self.jobs = dynamodb.Table(
-            self, "Jobs", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST, time_to_live_attribute="expires",
-            encryption=dynamodb.TableEncryption.AWS_MANAGED, removal_policy=RemovalPolicy.DESTROY,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True))
+        self.jobs = expiring_table(self, "Jobs", ttl_attribute="expires")
         sized = {f.name: stack_config.functions.get(f.name) or FunctionConfig(memory_mb=f.memory_mb,
                                                                               timeout_seconds=f.timeout_seconds)
                  for f in TEXTRACT_FUNCTIONS}

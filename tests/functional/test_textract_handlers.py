@@ -18,6 +18,7 @@ def aws(monkeypatch):
     from moto import mock_aws
 
     from ocrflow.handlers import textract_api
+    from ocrflow.local.statemachine import create_table
 
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(key, "testing")
@@ -28,10 +29,7 @@ def aws(monkeypatch):
     monkeypatch.setattr(textract_api, "_notifier", None)
     with mock_aws():
         s3, events, sqs = boto3.client("s3"), boto3.client("events"), boto3.client("sqs")
-        boto3.client("dynamodb").create_table(
-            TableName="textract-jobs", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+        create_table("textract-jobs", "id")
         s3.create_bucket(Bucket="client-documents")
         s3.put_object(Bucket="client-documents", Key="in/receipt.png", Body=RECEIPT.read_bytes())
         events.create_event_bus(Name="ocrflow")

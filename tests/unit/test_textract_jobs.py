@@ -15,13 +15,13 @@ def store(monkeypatch):
     import boto3
     from moto import mock_aws
 
+    from ocrflow.local.statemachine import create_table
+
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(key, "testing")
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName="jobs", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+        create_table("jobs", "id")
         yield JobStore(client, "jobs")
 
 

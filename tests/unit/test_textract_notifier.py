@@ -19,14 +19,14 @@ def aws(monkeypatch):
     import boto3
     from moto import mock_aws
 
+    from ocrflow.local.statemachine import create_table
+
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(key, "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
         clients = {name: boto3.client(name) for name in ("s3", "sns", "sqs", "dynamodb")}
-        clients["dynamodb"].create_table(TableName="jobs", BillingMode="PAY_PER_REQUEST",
-                                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+        create_table("jobs", "id")
         for bucket in ("work", "results"):
             clients["s3"].create_bucket(Bucket=bucket)
         yield clients

@@ -85,7 +85,8 @@ class LocalTextract:
         try:
             from moto.server import ThreadedMotoServer
         except ImportError as exc:
-            raise SystemExit(f"ocrflow serve --api textract needs moto's server: pip install 'ocrflow[textract]' ({exc})")
+            raise SystemExit("ocrflow serve --api textract needs moto's server: "
+                             f"pip install 'ocrflow[textract]' ({exc})") from None
         self.runner = runner or LocalRunner()
         self.runner.machine  # deploys the stack into moto (and starts its mock) before anything uses AWS
         settings = ApiSettings()
