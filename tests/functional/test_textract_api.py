@@ -5,6 +5,7 @@ text ``ocrflow run --format textract`` gives for the same bytes."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -83,12 +84,16 @@ def line_texts(blocks: list[dict]) -> list[str]:
     return [block["Text"] for block in blocks if block["BlockType"] == "LINE"]
 
 
-@pytest.fixture(scope="module")
-def server():
-    """The server as a user starts it; the settings it prints, read from its standard output."""
+@contextlib.contextmanager
+def local_server():
+    """``ocrflow serve --api textract`` as a user starts it: the settings it prints, read from its
+    standard output, once it answers."""
     port = free_ports()
+    # started from a shell that a previous server's printed lines set up as a client (its ports dead now)
+    environment = {**os.environ, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9"}
     process = subprocess.Popen([sys.executable, "-m", "ocrflow.cli", "serve", "--api", "textract", "--port",
-                                str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env=environment)
     settings = {}
     try:
         for line in process.stdout:
@@ -108,6 +113,12 @@ def server():
     finally:
         process.terminate()
         process.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with local_server() as settings:
+        yield settings
 
 
 @pytest.fixture
