@@ -109,7 +109,8 @@ class TextractApi(Construct):
         self.jobs.grant(self.handler, "dynamodb:GetItem", "dynamodb:PutItem")
         bus.grant_put_events_to(self.handler)
         self.jobs.grant(self.notifier, "dynamodb:GetItem", "dynamodb:PutItem")
-        allow(self.notifier, ["s3:GetObject"], work_bucket, RESULTS_PREFIX)
+        for function in (self.handler, self.notifier):  # Get* and OutputConfig read the job's result
+            allow(function, ["s3:GetObject"], work_bucket, RESULTS_PREFIX)
         for n, name in enumerate(config.output_buckets):
             allow(self.notifier, ["s3:PutObject"], s3.Bucket.from_bucket_name(self, f"Writes{n}", name))
         if config.notification_topics:

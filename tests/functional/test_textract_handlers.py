@@ -74,6 +74,19 @@ def test_a_job_is_published_for_the_starter_and_ended_by_the_notifier(aws):
     assert failed["JobStatus"] == "FAILED" and failed["StatusMessage"].startswith("UnsupportedDocumentException")
 
 
+def test_a_job_the_bus_refuses_ends_failed(aws, monkeypatch):
+    from ocrflow.handlers import textract_api
+
+    location = {"S3Object": {"Bucket": "client-documents", "Name": "in/receipt.png"}}
+    monkeypatch.setenv("OCRFLOW_EVENT_BUS_NAME", "no-such-bus")
+    monkeypatch.setattr(textract_api, "_operations", None)
+    refused = proxy("StartDocumentTextDetection", {"DocumentLocation": location, "ClientRequestToken": "t"})
+    assert refused["status"] == 500 and refused["__type"] == "InternalServerError"
+    again = proxy("StartDocumentTextDetection", {"DocumentLocation": location, "ClientRequestToken": "t"})
+    failed = proxy("GetDocumentTextDetection", {"JobId": again["JobId"]})
+    assert failed["JobStatus"] == "FAILED" and "not started" in failed["StatusMessage"]
+
+
 def test_refusals_are_textracts_shape(aws):
     from ocrflow.handlers.textract_api import handler
 

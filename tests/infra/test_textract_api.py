@@ -59,6 +59,7 @@ def test_the_functions_read_and_write_only_what_is_configured_for_them(enabled):
     assert s3_actions == {"s3:GetObject"}
     read = json.dumps([s["Resource"] for s in handler if "s3:GetObject" in actions(s)])
     assert "client-documents/*" in read and "StorageInput" in read and "client-results" not in read
+    assert "/results/*" in read  # a finished job's answer
     notifier = policies_of(template, "TextractApiFunctionsTextractNotifier")
     [put] = [s for s in notifier if "s3:PutObject" in actions(s)]
     assert "client-results/*" in json.dumps(put["Resource"]) and actions(put) == ["s3:PutObject"]

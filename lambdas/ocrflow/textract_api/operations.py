@@ -137,7 +137,12 @@ class Operations:
                   topic_arn=channel.get("SNSTopicArn"), role_arn=channel.get("RoleArn"),
                   output_bucket=output.get("S3Bucket"), output_prefix=output.get("S3Prefix"), created=time.time())
         self.store.save(job)
-        self.engine.submit(job)
+        try:
+            self.engine.submit(job)
+        except Exception as exc:  # the job cannot run: it ends FAILED, not IN_PROGRESS for ever
+            job.status, job.status_message = "FAILED", f"InternalServerError: the job was not started ({exc})"
+            self.store.save(job)
+            raise
         return {"JobId": job_id}
 
     def _get(self, operation: str, params: dict) -> dict:
