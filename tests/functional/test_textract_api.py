@@ -298,7 +298,8 @@ def test_textractor_detects_analyzes_and_runs_a_job(aws, bucket, files, expected
 # amazon-textract-caller ----------------------------------------------------------------------------
 
 def test_textract_caller_synchronous_and_asynchronous(aws, bucket, files, expected):
-    from textractcaller import call_textract
+    from textractcaller import OutputConfig, Textract_API, call_textract
+    from textractcaller.t_call import get_full_json, get_full_json_from_output_config
 
     client = aws.client("textract")
     synchronous = call_textract(input_document=files["receipt.png"].read_bytes(), boto3_textract_client=client)
@@ -307,3 +308,11 @@ def test_textract_caller_synchronous_and_asynchronous(aws, bucket, files, expect
                                  job_done_polling_interval=0.25)
     assert asynchronous["JobStatus"] == "SUCCEEDED"
     assert line_texts(asynchronous["Blocks"]) == expected["three.pdf"]
+    # OutputConfig, read back by the caller's own reader of Textract's output layout
+    aws.client("s3").create_bucket(Bucket="caller-results")
+    output = OutputConfig(s3_bucket="caller-results", s3_prefix="textract")
+    started = call_textract(input_document=f"s3://{bucket}/in/three.pdf", boto3_textract_client=client,
+                            output_config=output, return_job_id=True)
+    done = get_full_json(started["JobId"], Textract_API.DETECT, client, job_done_polling_interval=0.25)
+    written = get_full_json_from_output_config(output, started["JobId"], aws.client("s3"))
+    assert written["Blocks"] == done["Blocks"] and line_texts(written["Blocks"]) == expected["three.pdf"]
