@@ -21,6 +21,7 @@ from .monitoring import Monitoring
 from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources, arn_token
 from .storage import RESULTS_PREFIX, SCORES_PREFIX, WORK_PREFIX, Storage
 from .front_door import FrontDoor, on_failure, secure_queue
+from .textract_api import TextractApi, TextractApiConfig
 from .workflow import Workflow
 
 
@@ -99,6 +100,16 @@ class OcrflowStack(Stack):
                 "Invoking a function covers its versions (arn:*); log delivery and X-Ray actions have "
                 "no resource-level permissions.")
         callback_dead_letters = self._callbacks(endpoints, resources, functions, workflow, work)
+        textract = TextractApiConfig.from_context(self.node)
+        self.textract_api = TextractApi(
+            self, "TextractApi", config=textract, stack_config=config, bus=contract.bus, input_bucket=inputs,
+            work_bucket=work, readers=[functions["ingest"], starter], environment=environment,
+        ) if textract.enabled else None
+        if self.textract_api is not None:
+            callback_dead_letters["Textract API results the notifier rule could not deliver"] = \
+                self.textract_api.failures
+            callback_dead_letters["Textract API results the notifier failed after Lambda's retries"] = \
+                self.textract_api.on_failure
 
         for child in self.node.children:  # the custom resource behind S3 -> EventBridge notifications
             if child.node.id.startswith("BucketNotificationsHandler"):

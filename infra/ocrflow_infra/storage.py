@@ -22,6 +22,16 @@ def _secure_bucket(scope: Construct, id: str, **kwargs) -> s3.Bucket:
         removal_policy=RemovalPolicy.RETAIN, **kwargs)
 
 
+def expiring_table(scope: Construct, id: str, *, ttl_attribute: str) -> dynamodb.Table:
+    """Records keyed by ``id`` that expire (TTL), encrypted, on demand, recoverable to a point in time."""
+    return dynamodb.Table(
+        scope, id, partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST, time_to_live_attribute=ttl_attribute,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED, removal_policy=RemovalPolicy.DESTROY,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True))
+
+
 class Storage(Construct):
     """The input bucket is only ever read by the pipeline; the work bucket holds page images
     and stage outputs (expired after ``work_retention_days``), results and scores."""
@@ -47,9 +57,4 @@ class Storage(Construct):
                 s3.LifecycleRule(id="AbortUploads", abort_incomplete_multipart_upload_after=Duration.days(1)),
             ])
         # The starter's idempotency records (Powertools' layout: id, expiration TTL).
-        self.submissions = dynamodb.Table(
-            self, "Submissions", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST, time_to_live_attribute="expiration",
-            encryption=dynamodb.TableEncryption.AWS_MANAGED, removal_policy=RemovalPolicy.DESTROY,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True))
+        self.submissions = expiring_table(self, "Submissions", ttl_attribute="expiration")

@@ -106,11 +106,17 @@ DISPATCHER = Function("dispatcher", "ocrflow.handlers.endpoint.dispatcher",
 COMPLETER = Function("completer", "ocrflow.handlers.endpoint.completer",
                      "ocrflow completer: endpoint notification back to Step Functions", 512, 60)
 
+TEXTRACT_API = Function("textract_api", "ocrflow.handlers.textract_api.handler",
+                        "ocrflow Textract API: synchronous operations in process, jobs to the workflow", 3008, 29)
+TEXTRACT_NOTIFIER = Function("textract_notifier", "ocrflow.handlers.textract_api.notifier",
+                             "ocrflow Textract API notifier: job status, OutputConfig and SNS message", 1024, 60)
 # What the state machine invokes directly, in the order a document meets them.
 PIPELINE_FUNCTIONS: tuple[Function, ...] = (INGEST, *(s.function for s in PAGE_STAGES), VALIDATION)
 
 
-ALL_FUNCTIONS: tuple[Function, ...] = (*PIPELINE_FUNCTIONS, SCORER, STARTER, DISPATCHER, COMPLETER)
+TEXTRACT_FUNCTIONS: tuple[Function, ...] = (TEXTRACT_API, TEXTRACT_NOTIFIER)  # only with the Textract API on
+ALL_FUNCTIONS: tuple[Function, ...] = (*PIPELINE_FUNCTIONS, SCORER, STARTER, DISPATCHER, COMPLETER,
+                                       *TEXTRACT_FUNCTIONS)
 
 
 def page_stage(name: str) -> Stage:

@@ -62,6 +62,8 @@ def local_environment() -> None:
                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
         os.environ[key] = value
     os.environ.pop("AWS_PROFILE", None)
+    for key in [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL")]:  # a shell set up as a client of
+        del os.environ[key]  # `ocrflow serve --api textract`: moto's mock answers only AWS's own endpoints
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")

@@ -16,8 +16,10 @@ SAGEMAKER_MODEL_DIR = Path("/opt/ml/model")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stage", default=os.environ.get("OCRFLOW_SERVE_STAGE"),
                         help="regions, text_detection, recognition or fused (default: OCRFLOW_SERVE_STAGE)")
-    parser.add_argument("--host", default="0.0.0.0")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--api", choices=["textract"], help="answer Amazon Textract's API on loopback instead, "
+                        "backed by the local state machine (default port 9000, S3/SNS/SQS on the next one)")
+    parser.add_argument("--host", default=None, help="default: 0.0.0.0 for a stage, 127.0.0.1 for --api")
+    parser.add_argument("--port", type=int, default=None, help="default: 8080 for a stage, 9000 for --api")
     parser.add_argument("--model-dir", type=Path, default=None,
                         help="default: /opt/ml/model where it exists (SageMaker), else OCRFLOW_MODEL_DIR "
                              "or ~/.cache/ocrflow/models")
@@ -28,11 +30,15 @@ def run(args: argparse.Namespace) -> int:
 
     from .app import create_app
 
+    if args.api == "textract":
+        from ..textract_api.local import serve
+
+        return serve(args.host or "127.0.0.1", args.port or 9000)
     if not args.stage:
         raise SystemExit("ocrflow serve: --stage (or OCRFLOW_SERVE_STAGE) is required")
     model_dir = args.model_dir or (SAGEMAKER_MODEL_DIR if SAGEMAKER_MODEL_DIR.is_dir() else default_model_dir())
     os.environ["OCRFLOW_MODEL_DIR"] = str(model_dir)  # settings read it when the stages are built
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("ocrflow.serving").info("serving %s with models from %s", args.stage, model_dir)
-    uvicorn.run(create_app(args.stage), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(args.stage), host=args.host or "0.0.0.0", port=args.port or 8080, log_level="info")
     return 0

@@ -1,0 +1,65 @@
+"""The ASGI app: ``POST /`` answers Textract's operations, ``GET /ping`` says it is up.
+
+Whatever a request does, its answer is Textract's shape: a result, or ``{"__type", "Message"}`` with
+400 (the caller's fault) or 500; a crash is logged here and answered as ``InternalServerError``,
+never as a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from typing import Callable
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..errors import OcrflowError
+from .errors import TextractError, from_ocrflow
+from .operations import Operations
+from .protocol import CONTENT_TYPE, encode, parse
+
+log = logging.getLogger("ocrflow.textract_api")
+
+
+def answer(operations: Operations, target: str | None, body: bytes) -> tuple[int, dict]:
+    """(HTTP status, JSON body) of one request: the part of the app that needs no server."""
+    try:
+        request = parse(target, body, set(Operations.NAMES))
+        return 200, operations(request.operation, request.params)
+    except TextractError as exc:
+        return exc.status, exc.body()
+    except OcrflowError as exc:
+        error = from_ocrflow(exc)
+        return error.status, error.body()
+    except Exception as exc:  # noqa: BLE001 - the client gets Textract's error, the log the traceback
+        log.exception("%s failed", target)
+        error = TextractError("InternalServerError", f"{type(exc).__name__}: {exc}")
+        return error.status, error.body()
+
+
+def create_app(operations: Operations, started: Callable[[], None] = lambda: None) -> Starlette:
+    """``started`` runs as the server starts (the local server prints its client settings)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        started()
+        yield
+
+    async def invoke(request: Request) -> Response:
+        status, body = await run_in_threadpool(answer, operations, request.headers.get("x-amz-target"),
+                                               await request.body())
+        headers = {"x-amzn-RequestId": str(uuid.uuid4())}
+        if status != 200:
+            headers["x-amzn-ErrorType"] = body["__type"]
+        return Response(encode(body), status_code=status, media_type=CONTENT_TYPE, headers=headers)
+
+    async def ping(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ready", "operations": list(Operations.NAMES)})
+
+    return Starlette(routes=[Route("/", invoke, methods=["POST"]), Route("/ping", ping, methods=["GET"])],
+                     lifespan=lifespan)
