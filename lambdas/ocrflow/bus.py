@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import time
 
-from .errors import TransientError
+from .errors import OcrflowError, TransientError
 from .schema.delivery import PUT_EVENTS_ATTEMPTS
 from .storage import aws_call
 
@@ -29,7 +29,8 @@ def put_events(client, entries: list[dict], *, what: str, attempts: int = PUT_EV
     for attempt in range(attempts):
         if attempt:  # full jitter, as the AWS SDKs back off
             sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2 ** attempt)))
-        response = aws_call(client, "put_events", what=what, permanent=TransientError,
+        # a refused call (no such bus, access denied) is a deployment defect; throttling is transient
+        response = aws_call(client, "put_events", what=what, permanent=OcrflowError,
                             Entries=[entries[i] for i in pending])
         results = response.get("Entries", [])
         refused, still = [], []
