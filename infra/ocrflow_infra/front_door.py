@@ -77,7 +77,7 @@ class FrontDoor(Construct):
                 event_pattern=events.EventPattern(source=["aws.s3"], detail_type=["Object Created"],
                                                   detail={"bucket": {"name": [input_bucket.bucket_name]}}),
                 targets=[targets.SqsQueue(self.queue, **target, message=events.RuleTargetInput.from_object({
-                    "id": events.EventField.event_id,
+                    "id": events.EventField.event_id, "time": events.EventField.time,
                     "detail": {
                         "schema_version": "1.0",
                         "document_id": events.EventField.from_path("$.detail.object.etag"),

@@ -3,7 +3,7 @@ and the word F1 of test traffic."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
@@ -44,6 +44,15 @@ class Monitoring(Construct):
             actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=["*"],
             conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}}))
         self.topic = sns.Topic(self, "Alarms", enforce_ssl=True, master_key=self.key)
+        # The topic policy enforce_ssl writes replaces SNS's default one: CloudWatch must be let in by name.
+        stack = Stack.of(self)
+        self.topic.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")], actions=["sns:Publish"],
+            resources=[self.topic.topic_arn],
+            conditions={"StringEquals": {"aws:SourceAccount": stack.account},
+                        "ArnLike": {"aws:SourceArn": stack.format_arn(
+                            service="cloudwatch", resource="alarm", resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME)}}))
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         action = cw_actions.SnsAction(self.topic)

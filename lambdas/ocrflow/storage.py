@@ -25,7 +25,7 @@ from .errors import CorruptDocumentError, OcrflowError, StorageError, TransientE
 
 Model = TypeVar("Model", bound=BaseModel)
 THROTTLING = {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "ServiceUnavailable",
-              "InternalError", "InternalFailure", "503", "ProvisionedThroughputExceededException",
+              "InternalError", "InternalFailure", "InternalException", "503", "ProvisionedThroughputExceededException",
               "RequestLimitExceeded", "TooManyRequestsException"}
 PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]
 IMAGE_CACHE_SIZE = 4

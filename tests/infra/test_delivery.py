@@ -160,7 +160,20 @@ def assert_every_sender_can_use_its_targets_key(template) -> list:
             key = function_of(props_key)
             assert key in keys and key_policy_allows(keys[key], service), \
                 f"{service} cannot publish to topic {target} (key {json.dumps(props_key)})"
+            assert topic_policy_allows(template, target, service), f"no topic policy lets {service} publish to {target}"
     return found
+
+
+def topic_policy_allows(template, topic: str, service: str) -> bool:
+    """A topic with a policy of its own (enforce_ssl writes one, replacing SNS's default) must name the
+    service that publishes to it."""
+    policies = [p["Properties"] for p in resources(template, "AWS::SNS::TopicPolicy").values()
+                if {"Ref": topic} in p["Properties"]["Topics"]]
+    if not policies:
+        return True  # SNS's default policy admits publishers acting for the account (AWS:SourceOwner)
+    return any(s["Effect"] == "Allow" and s.get("Principal", {}).get("Service") == service and
+               "sns:Publish" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+               for policy in policies for s in policy["PolicyDocument"]["Statement"])
 
 
 def test_every_aws_sender_can_use_the_key_of_what_it_sends_to(synthesized):
@@ -173,6 +186,16 @@ def test_with_endpoints_every_sender_too():
     _, template, _ = synth({"ocrflow:stage_backends": {"fused": "sagemaker_async"}})
     kinds = {(service, kind) for service, kind, _ in assert_every_sender_can_use_its_targets_key(template)}
     assert ("sns.amazonaws.com", "queue") in kinds
+
+
+def test_an_alarm_topic_whose_policy_does_not_name_cloudwatch_fails_the_check(synthesized):
+    _, template, _ = synthesized
+    broken = copy.deepcopy(template.to_json())
+    for resource in resources(broken, "AWS::SNS::TopicPolicy").values():
+        statements = resource["Properties"]["PolicyDocument"]["Statement"]
+        statements[:] = [s for s in statements if s.get("Principal", {}).get("Service") != "cloudwatch.amazonaws.com"]
+    with pytest.raises(AssertionError, match="no topic policy lets cloudwatch.amazonaws.com publish"):
+        assert_every_sender_can_use_its_targets_key(broken)
 
 
 def test_alarms_on_the_aws_managed_key_would_fail_the_check(synthesized):

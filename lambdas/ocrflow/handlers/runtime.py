@@ -9,6 +9,7 @@ parses the message into the ``OcrFailed`` event without a Lambda of its own.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import warnings
@@ -34,6 +35,21 @@ CONTEXT = TaskContext()
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
+def logged_document_id(event: dict) -> str | None:
+    """The document an invocation is about: its task's or event's, or for a queue's batch the
+    documents of its messages (comma-separated)."""
+    if isinstance(event.get("Records"), list) and event["Records"] and "body" in event["Records"][0]:
+        ids = []
+        for record in event["Records"]:
+            try:
+                ids.append(str(json.loads(record["body"])["detail"]["document_id"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+        return ",".join(ids) or None
+    detail = event.get("task") or event.get("detail") or event
+    return detail.get("document_id") if isinstance(detail, dict) else None
+
+
 def lambda_handler(task: TaskSpec, *, observe: Callable[[BaseModel], None] | None = None,
                    context: TaskContext = CONTEXT) -> Callable[[dict, Any], dict]:
     """Wrap a task as a Lambda handler; ``observe`` adds metrics from the response."""
@@ -41,8 +57,7 @@ def lambda_handler(task: TaskSpec, *, observe: Callable[[BaseModel], None] | Non
     @wraps(task.function)
     def handle(event: dict, lambda_context: Any) -> dict:
         start = time.perf_counter()
-        detail = event.get("task") or event.get("detail") or event
-        document_id = detail.get("document_id") if isinstance(detail, dict) else None
+        document_id = logged_document_id(event)
         stage = event.get("stage") if isinstance(event.get("stage"), str) else task.name
         # Per thread: one Lambda invocation is one thread, but a local run dispatches the starter and
         # the execution's tasks on different threads at once, and global keys would label one

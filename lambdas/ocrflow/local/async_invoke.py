@@ -69,7 +69,10 @@ class AsyncInvocation:
                 if attempts > self.policy.retry_attempts:
                     return self._fail(event, exc, "RetriesExhausted", attempts)
                 delays = self.policy.retry_delays_seconds
-                time.sleep(scaled(delays[min(attempts - 1, len(delays) - 1)]))
+                delay = scaled(delays[min(attempts - 1, len(delays) - 1)])
+                if time.monotonic() - accepted + delay > max_age:
+                    return self._fail(event, exc, "EventAgeExceeded", attempts)
+                time.sleep(delay)
 
     def _fail(self, event: dict, exc: BaseException, condition: str, attempts: int) -> bool:
         if self.on_failure_url is None:

@@ -19,6 +19,9 @@ from .rule_target import RuleTargetDelivery
 from .timing import STARTER_DEADLINE_SECONDS
 
 
+KEPT = 10_000  # receipts kept for waiting submitters (a dict keeps insertion order: the oldest go first)
+
+
 @dataclass
 class Parked:
     """A submission the front door gave up on: where it waits and why."""
@@ -62,13 +65,15 @@ class FrontDoor:
         with self._lock:
             for record in records:
                 message = record["messageId"]
-                if message in receipts:
+                if message in receipts and message not in failed:  # a failed one comes back
                     self._receipts[message] = StartReceipt.model_validate(receipts[message])
                 elif (record["messageId"] in failed and
                       int(record["attributes"].get("ApproximateReceiveCount", 1)) >= SUBMISSIONS.max_receive_count):
                     reason = response.get("errorType", "batchItemFailure") if isinstance(response, dict) else ""
                     self._parked[message] = Parked("ocrflow-submissions-dlq", f"the starter failed "
                                                     f"{SUBMISSIONS.max_receive_count} times ({reason})")
+            while len(self._receipts) > KEPT:  # receipts of duplicates nobody waits for
+                self._receipts.pop(next(iter(self._receipts)))
             self._lock.notify_all()
 
     def submit(self, event: dict, timeout: float = 600.0) -> StartReceipt | Parked:

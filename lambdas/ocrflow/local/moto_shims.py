@@ -227,6 +227,13 @@ def message_move_task() -> None:
     SQSResponse.start_message_move_task = start_message_move_task
 
 
+def forget_executions() -> None:
+    """A new local stack: execution names repeat across stacks (they derive from the submission), so
+    an earlier stack's ended executions must not answer for this one's."""
+    with _finished_lock:
+        _finished.clear()
+
+
 def finished(execution_arn: str) -> threading.Event:
     """Set once the execution has ended (any status)."""
     with _finished_lock:

@@ -117,10 +117,14 @@ class QueueEventSource:
                 response, failed = error_payload(exc), ids
             done = [m for m in messages if m["MessageId"] not in failed]
             for start in range(0, len(done), 10):
-                self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
+                answer = self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start:start + 10])])
+                for refused in answer.get("Failed", []):  # the message stays and comes back, as in AWS
+                    log.warning("%s: a processed message was not deleted: %s", self.function_name, refused)
             if self.on_batch is not None:
                 self.on_batch(records, response, failed)
+        except Exception:  # noqa: BLE001 - a pool thread's error would vanish with its future
+            log.exception("%s: a batch could not be completed", self.function_name)
         finally:
             self.slots.release()
             self.wake.set()

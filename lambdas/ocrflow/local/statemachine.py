@@ -86,6 +86,7 @@ class LocalStateMachine:
     def __init__(self, backends: Backends | None = None, express_max_pages: int | None = None) -> None:
         local_environment()
         moto_shims.apply()
+        moto_shims.forget_executions()
         import boto3
         from moto import mock_aws
 

@@ -199,6 +199,7 @@ class SubmittedEvent(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     id: str = Field(default="", description="EventBridge event id: the same for a redelivered event")
+    time: str = Field(default="", description="When it was put on the bus (ISO 8601): the same on a redelivery")
     detail: Any = None
 
 

@@ -24,13 +24,14 @@ import hashlib
 import json
 import re
 import time
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..bus import put_events
-from ..errors import PayloadError
+from ..errors import OcrflowError, PayloadError, TransientError
 from ..schema.events import SOURCE, DocumentSubmitted, OcrFailed
 from ..schema.payloads import (
     BatchItemFailure,
@@ -75,7 +76,9 @@ def content_identity(uri: str, ctx: TaskContext) -> dict:
     try:
         bucket, key = parse_s3_uri(uri)
         head = aws_call(ctx.store.client, "head_object", what=uri, Bucket=bucket, Key=key)
-    except Exception as exc:  # missing, denied, throttled: the execution's Ingest reports it properly
+    except TransientError:  # throttled: the message returns to the queue; a key from it would differ
+        raise
+    except OcrflowError as exc:  # missing, denied: the execution's Ingest reports it properly
         return {"unreadable": type(exc).__name__}
     return {"etag": head.get("ETag", ""), "version": head.get("VersionId", ""), "size": head.get("ContentLength", 0)}
 
@@ -89,12 +92,20 @@ def submission_key(detail: DocumentSubmitted, identity: dict) -> str:
 
 def execution_name(document_id: str, key: str, window: int) -> str:
     """At most 80 characters of [A-Za-z0-9_-], the same for every delivery of one submission within
-    one duplicate window (``window`` = time // window length), so that Step Functions itself refuses a
+    one duplicate window (``window`` = the event's time // window length; a redelivery keeps its time), so that Step Functions itself refuses a
     second execution of it (``ExecutionAlreadyExists``; names are unique for 90 days) even where the
     idempotency record could not: a starter that died after ``StartExecution`` while a resend was
     already waiting. A resubmission after its record expired always falls in a later window."""
     digest = hashlib.sha256(f"{key}/{window}".encode()).hexdigest()[:24]
     return f"{NAME_UNSAFE.sub('-', document_id)[:50]}-{digest}"
+
+
+def submitted_at(event: SubmittedEvent) -> float:
+    """When the event was put on the bus (its ``time``, the same on every redelivery of it), else now."""
+    try:
+        return datetime.fromisoformat(event.time.replace("Z", "+00:00")).timestamp()
+    except (AttributeError, ValueError):
+        return time.time()
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:
@@ -142,7 +153,7 @@ def start(event: SubmittedEvent, ctx: TaskContext, settings: StarterSettings | N
     except PayloadError as exc:
         return reject(event, exc.message, ctx, settings)
     key = submission_key(detail, content_identity(detail.document_uri, ctx))
-    name = execution_name(detail.document_id, key, int(time.time()) // settings.duplicate_window_seconds)
+    name = execution_name(detail.document_id, key, int(submitted_at(event)) // settings.duplicate_window_seconds)
 
     def start_execution(submission: dict) -> dict:
         response = aws_call(ctx.client("stepfunctions"), "start_execution", what=f"execution {name}",
