@@ -164,6 +164,11 @@ def assert_every_sender_can_use_its_targets_key(template) -> list:
     return found
 
 
+def service_of(statement: dict) -> str | None:
+    principal = statement.get("Principal")
+    return principal.get("Service") if isinstance(principal, dict) else None
+
+
 def topic_policy_allows(template, topic: str, service: str) -> bool:
     """A topic with a policy of its own (enforce_ssl writes one, replacing SNS's default) must name the
     service that publishes to it."""
@@ -171,7 +176,7 @@ def topic_policy_allows(template, topic: str, service: str) -> bool:
                 if {"Ref": topic} in p["Properties"]["Topics"]]
     if not policies:
         return True  # SNS's default policy admits publishers acting for the account (AWS:SourceOwner)
-    return any(s["Effect"] == "Allow" and s.get("Principal", {}).get("Service") == service and
+    return any(s["Effect"] == "Allow" and service_of(s) == service and
                "sns:Publish" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
                for policy in policies for s in policy["PolicyDocument"]["Statement"])
 
@@ -193,7 +198,7 @@ def test_an_alarm_topic_whose_policy_does_not_name_cloudwatch_fails_the_check(sy
     broken = copy.deepcopy(template.to_json())
     for resource in resources(broken, "AWS::SNS::TopicPolicy").values():
         statements = resource["Properties"]["PolicyDocument"]["Statement"]
-        statements[:] = [s for s in statements if s.get("Principal", {}).get("Service") != "cloudwatch.amazonaws.com"]
+        statements[:] = [s for s in statements if service_of(s) != "cloudwatch.amazonaws.com"]
     with pytest.raises(AssertionError, match="no topic policy lets cloudwatch.amazonaws.com publish"):
         assert_every_sender_can_use_its_targets_key(broken)
 

@@ -44,12 +44,17 @@ class FaultInjector:
         self.random, self.rate = random.Random(seed), rate
         self.counts: Counter = Counter()
         self._met: set[tuple[str, str]] = set()
+        self._forced_on: dict[str, str] = {}  # place -> the document its last forced fault hit
         self._lock = threading.Lock()
 
-    def roll(self, kind: str, where: str, rate: float | None = None) -> bool:
+    def roll(self, kind: str, where: str, rate: float | None = None, subject: str = "") -> bool:
+        """``subject`` (the document): a place forces its first faults on different documents, so that
+        no document meets them all in one task's attempts (which would exhaust its retries)."""
         with self._lock:
-            first = (kind, where) not in self._met
-            self._met.add((kind, where))
+            first = (kind, where) not in self._met and (not subject or self._forced_on.get(where) != subject)
+            if first:
+                self._met.add((kind, where))
+                self._forced_on[where] = subject
             hit = first or self.random.random() < (self.rate if rate is None else rate)
             if hit:
                 self.counts[(kind, where)] += 1
@@ -60,13 +65,14 @@ class FaultInjector:
         short = name.removeprefix("ocrflow-")
 
         def faulty(event: dict, context: Any) -> Any:
-            if self.roll("throttled", short):
+            subject = document_of(event)
+            if self.roll("throttled", short, subject=subject):
                 raise Throttled(f"injected: {short} throttled")
-            if self.roll("transient error", short):
+            if self.roll("transient error", short, subject=subject):
                 raise errors.for_runtime(errors.TransientError(f"injected: {short} failed transiently"),
                                          short.replace("-", "_"))
             result = handler(event, context)
-            if short in CRASH_AFTER_RETURN and self.roll("crash after side effect", short):
+            if short in CRASH_AFTER_RETURN and self.roll("crash after side effect", short, subject=subject):
                 raise RuntimeCrash(f"injected: {short} died after its output was written")
             return result
 
@@ -77,6 +83,15 @@ class FaultInjector:
         the tasks use, with faults."""
         return {"stepfunctions": FaultyStepFunctions(real("stepfunctions"), self, "starter"),
                 "events": FaultyEvents(real("events"), self, "starter, scorer")}
+
+
+def document_of(event: dict) -> str:
+    """The document an invocation is about, where its payload says (a task, an event, a batch)."""
+    for holder in (event.get("task"), event, event.get("detail")):
+        if isinstance(holder, dict) and isinstance(holder.get("document_id"), str):
+            return holder["document_id"]
+    records = event.get("Records")
+    return str(records[0].get("messageId", "")) if isinstance(records, list) and records else ""
 
 
 class FaultyEvents:
