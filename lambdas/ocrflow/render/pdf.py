@@ -14,6 +14,7 @@ import io
 import cv2
 import numpy as np
 
+from ..documents import PDFIUM_LOCK
 from ..schema.document import Document, Page
 
 DPI = 200.0  # the page image's resolution, as PDF pages are rendered for OCR
@@ -92,10 +93,14 @@ def to_pdf(document: Document, images: list[np.ndarray]) -> bytes:
 
     if len(images) != len(document.pages):
         raise ValueError(f"{len(images)} page images for {len(document.pages)} pages")
-    pdf = pdfium.PdfDocument.new()
-    font = pdfium_c.FPDFText_LoadStandardFont(pdf.raw, FONT)
-    for page, image in zip(document.pages, images):
-        _add_page(pdf, font, page, image)
     out = io.BytesIO()
-    pdf.save(out)
+    with PDFIUM_LOCK:  # PDFium is not thread-safe; other documents may be rendering pages
+        pdf = pdfium.PdfDocument.new()
+        try:
+            font = pdfium_c.FPDFText_LoadStandardFont(pdf.raw, FONT)
+            for page, image in zip(document.pages, images):
+                _add_page(pdf, font, page, image)
+            pdf.save(out)
+        finally:
+            pdf.close()
     return out.getvalue()
