@@ -4,8 +4,10 @@ imported only when that command runs."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
+import os
 import sys
 
 from .. import __version__
@@ -21,6 +23,7 @@ COMMANDS = {
     "daemon": ("ocrflow.cli.daemon", "keep the local state machine and models warm for `ocrflow run`"),
     "models": ("ocrflow.inference.fetch", "fetch and verify the model files, once, before any OCR"),
 }
+INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,21 +48,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ocrflow: {exc.code}: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
 
 
 def entry() -> None:
     """The console script (and ``python -m``): ``ocrflow run`` goes to the daemon where one runs
     (``ocrflow daemon start``), anything else to ``main``; then an exit without the interpreter's
     final garbage collection, which walks every object moto and the models left (0.4 s of a
-    one-page ``ocrflow run``) to free memory the process is about to return anyway."""
-    code = None
-    if sys.argv[1:2] == ["run"]:
-        from .daemon import forward
+    one-page ``ocrflow run``) to free memory the process is about to return anyway.
 
-        code = forward(sys.argv[1:])
-    if code is None:
-        code = main()
+    Ctrl-C, at any moment, is one line and exit 130 at once: the interpreter's shutdown would
+    otherwise tear down onnxruntime's threads while documents are still running on them (a C++
+    ``terminate``, exit 134). Output files are written whole or not at all (``cli.output``)."""
+    try:
+        code = None
+        if sys.argv[1:2] == ["run"]:
+            from .daemon import forward
+
+            code = forward(sys.argv[1:])
+        if code is None:
+            code = main()
+    except KeyboardInterrupt:
+        code = INTERRUPTED
+    if code == INTERRUPTED:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()  # the documents finished before Ctrl-C; never half of one (written whole)
+            print("ocrflow: interrupted", file=sys.stderr, flush=True)
+        os._exit(INTERRUPTED)
     sys.stdout.flush()
     gc.freeze()
     sys.exit(code)
