@@ -20,6 +20,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel
 
 from ..errors import OcrflowError
+from ..schema.identifiers import checked_document_id
 from ..tasks import TaskContext
 from ..tasks.specs import TaskSpec
 
@@ -42,7 +43,7 @@ def lambda_handler(task: TaskSpec, *, observe: Callable[[BaseModel], None] | Non
     def handle(event: dict, lambda_context: Any) -> dict:
         start = time.perf_counter()
         detail = event.get("task") or event.get("detail") or event
-        document_id = detail.get("document_id") if isinstance(detail, dict) else None
+        document_id = checked_document_id(detail.get("document_id")) if isinstance(detail, dict) else None
         stage = event.get("stage") if isinstance(event.get("stage"), str) else task.name
         # Per thread: one Lambda invocation is one thread, but a local run dispatches the starter and
         # the execution's tasks on different threads at once, and global keys would label one
