@@ -26,8 +26,8 @@ COMMANDS = {
 INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ocrflow", description="OCR pipeline for AWS, runnable locally")
+def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser = parser_class(prog="ocrflow", description="OCR pipeline for AWS, runnable locally")
     parser.add_argument("--version", action="version", version=f"ocrflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module, help_text) in COMMANDS.items():
