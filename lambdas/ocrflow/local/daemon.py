@@ -18,9 +18,7 @@ launches it; the socket appears once the warm-up page has run.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import io
 import os
 import secrets
 import signal
@@ -33,8 +31,10 @@ import uuid
 from pathlib import Path
 
 from .. import __version__
-from ..cli.daemon import HEARTBEAT_S, receive, send, settings_environment, timeouts, timeouts_of
+from ..cli.daemon import settings_environment
+from ..cli.daemon_channel import HEARTBEAT_S, receive, send, timeouts, timeouts_of
 from ..errors import OcrflowError
+from .daemon_io import QuietParser, Unparsed, client_streams, log
 
 # moto keeps every object the runs wrote (inputs, page images, results) in memory: a runner that
 # holds this many documents, or a process this large, is replaced by a fresh one after the answer.
@@ -45,67 +45,6 @@ STALLED_S = 120.0  # a client that reads nothing this long is gone (its run stop
 QUEUE_S = 30.0  # then a waiting client runs in its own process instead
 MAX_CONNECTIONS = 32
 STDIN_LIMIT = 1 << 30
-OUT, ERR = b"\x01", b"\x02"  # cli.daemon.STREAMS
-
-
-def log(message: str) -> None:
-    """To the daemon's log: ``sys.stdout`` may be the running client's."""
-    print(message, file=sys.__stdout__, flush=True)
-
-
-class Unparsed(Exception):
-    pass
-
-
-class QuietParser(argparse.ArgumentParser):
-    """The real parser, silent: a request it refuses (or ``--help``) is parsed again, aloud, in the run."""
-
-    def exit(self, status=0, message=None):
-        raise Unparsed
-
-    def error(self, message):
-        raise Unparsed
-
-    def _print_message(self, message, file=None):
-        pass
-
-
-class _Sent(io.RawIOBase):
-    """A standard stream whose writes go to the client as they happen. Documents run in threads
-    (``-j``), and a connection is not safe to send on from two at once: one lock per client."""
-
-    def __init__(self, connection, kind: bytes, tty: bool, lock: threading.Lock) -> None:
-        self.connection, self.kind, self.tty, self.lock = connection, kind, tty, lock
-
-    def writable(self) -> bool:
-        return True
-
-    def isatty(self) -> bool:  # tqdm draws its bar only for a terminal: the client's
-        return self.tty
-
-    def write(self, data) -> int:
-        with self.lock:
-            self.connection.send_bytes(self.kind + bytes(data))
-        return len(data)
-
-
-def _text(raw: io.RawIOBase) -> io.TextIOWrapper:
-    return io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8", write_through=True, line_buffering=True)
-
-
-@contextlib.contextmanager
-def _client_streams(connection, tty: bool, stdin: bytes | None, lock: threading.Lock):
-    saved = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
-    sys.stdout = _text(_Sent(connection, OUT, False, lock))
-    sys.stderr = _text(_Sent(connection, ERR, tty, lock))
-    try:
-        yield
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
-        sys.stdin, sys.stdout, sys.stderr = saved
 
 
 def resident_mb() -> float:
@@ -291,7 +230,7 @@ class Daemon:
         from ..cli import run as run_command
 
         here = os.getcwd()
-        with _client_streams(connection, bool(request.get("tty")), stdin, lock):
+        with client_streams(connection, bool(request.get("tty")), stdin, lock):
             try:
                 os.chdir(request["cwd"])
                 args = self.parser.parse_args(request["argv"])
