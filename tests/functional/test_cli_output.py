@@ -93,3 +93,9 @@ def test_ctrl_c_during_inference_exits_130_with_one_line_and_no_partial_file(tmp
     assert names and all(name.endswith(".json") and not name.startswith(".") for name in names), names
     for written in out.iterdir():
         assert written.read_bytes().rstrip().endswith(b"}")  # whole, as json.loads would check
+
+
+def test_an_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path, scan, capsys):
+    (tmp_path / "out").write_text("a file where the folder should be")
+    assert main(["run", str(scan), "--format", "text", "--out", str(tmp_path / "out" / "sub")]) == 1
+    assert capsys.readouterr().err.startswith(f"{scan}: STORAGE_ERROR: cannot write {tmp_path / 'out' / 'sub'}")

@@ -121,6 +121,10 @@ def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Nam
                 failed += 1
                 print(f"{item.name}: OUTPUT_EXISTS: {exc}", file=sys.stderr)
                 continue
+            except OSError as exc:  # a read-only folder, a full disk, --out naming a file
+                failed += 1
+                print(f"{item.name}: STORAGE_ERROR: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+                continue
             written.add(target)
         else:
             sys.stdout.buffer.write(data)
