@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import os
 import struct
 import time
@@ -196,9 +197,11 @@ def submission(case: Hostile, document_id: str, uri: str):
 
 
 def reported_id(detail, document_id: str) -> str:
-    """The id ocrflow's answer carries: the event's own, as text; "unknown" without one."""
+    """The id ocrflow's answer carries: the event's own when the contract accepts it, else "unknown"."""
+    from ocrflow.schema.events import DOCUMENT_ID_PATTERN
+
     value = detail.get("document_id") if isinstance(detail, dict) else None
-    return str(value) if value not in (None, "") else "unknown"
+    return value if isinstance(value, str) and re.fullmatch(DOCUMENT_ID_PATTERN, value) else "unknown"
 
 
 def reset_peak() -> bool:

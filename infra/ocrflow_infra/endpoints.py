@@ -80,7 +80,8 @@ class AsyncEndpoint(Construct):
             self, "Model", execution_role_arn=self.role.role_arn,
             primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
                 image=resources.image.image_uri, model_data_url=resources.model_data.s3_object_url,
-                environment={"OCRFLOW_SERVE_STAGE": endpoint.key}))
+                environment={"OCRFLOW_SERVE_STAGE": endpoint.key,
+                                          "OCRFLOW_SERVE_BUCKET": work_bucket.bucket_name}))
         model.node.add_dependency(self.role)
         endpoint_config = sagemaker.CfnEndpointConfig(
             self, "Config", kms_key_id=resources.key.key_arn,

@@ -5,6 +5,12 @@ pages, pixels per page) is checked before the expensive work it guards: the
 pixel count is read from the header before decoding, and a PDF page's size
 before rendering, so a decompression bomb fails fast instead of exhausting
 memory.
+
+PDFium is not thread-safe, and ``ocrflow run -j N`` and the daemon ingest documents on threads:
+every call into it (open, page, render, close, and the finalizers that closing explicitly
+forestalls) runs under one process-wide lock, ``PDFIUM_LOCK``. Rendering is a few per cent of a
+page's time, so the lock costs less than a worker process's start and page transfers would
+(measured in benchmarks/pdfium_lock.py; README, Performance).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +50,7 @@ PDF_SEARCH = 1024
 EMPTY_PAGE_TREE = re.compile(rb"/Count\s*0[^0-9.]")
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 EXIF_ORIENTATION = 0x0112  # PDF readers accept a header anywhere in the first KiB
+PDFIUM_LOCK = threading.RLock()  # every PDFium call in the process: the library is not thread-safe
 
 
 def content_id(data: bytes) -> str:
@@ -93,6 +101,25 @@ def _check_pixels(width: int, height: int, number: int, settings: IngestSettings
             f" more than the limit of {settings.max_pixels}")
 
 
+def _check_document_pixels(sizes: Iterator[tuple[int, int]], settings: IngestSettings) -> None:
+    """The whole document's pixels against the budget, from page sizes alone (nothing decoded yet)."""
+    total = 0
+    for width, height in sizes:
+        total += max(width, 0) * max(height, 0)
+        if total > settings.max_document_pixels:
+            raise DocumentTooLargeError(
+                f"the document's pages add up to more than {settings.max_document_pixels} pixels"
+                " (OCRFLOW_INGEST_MAX_DOCUMENT_PIXELS)")
+
+
+def _frame_sizes(source: Image.Image) -> Iterator[tuple[int, int]]:
+    """Each frame's size, read from its header by seeking (no frame is decoded)."""
+    for index in range(getattr(source, "n_frames", 1)):
+        source.seek(index)
+        yield source.size
+    source.seek(0)
+
+
 def _image_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
     try:
         with warnings.catch_warnings():
@@ -103,6 +130,7 @@ def _image_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
             if frames > settings.max_pages:
                 raise DocumentTooLargeError(
                     f"the image has {frames} frames, more than the limit of {settings.max_pages}")
+            _check_document_pixels(_frame_sizes(source), settings)
             for number, frame in enumerate(ImageSequence.Iterator(source), 1):
                 _check_pixels(frame.width, frame.height, number, settings)
                 # A plain single-frame PNG or JPEG is decoded by OpenCV (faster) and stored
@@ -131,37 +159,71 @@ def pdf_scale(width_pt: float, height_pt: float, settings: IngestSettings) -> fl
                (settings.max_pixels / (width_pt * height_pt)) ** 0.5)
 
 
-def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
+def _open_pdf(data: bytes):
+    """The open document (the caller closes it under ``PDFIUM_LOCK``), or an ``InvalidInputError``."""
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(data)
+        with PDFIUM_LOCK:
+            return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise EncryptedDocumentError("the PDF is password-protected") from exc
         if EMPTY_PAGE_TREE.search(data) and not PAGE_OBJECT.search(data):
             raise EmptyDocumentError("the PDF has no pages") from exc
         raise CorruptDocumentError(f"the PDF cannot be opened: {exc}") from exc
+
+
+def _rendered_size(width_pt: float, height_pt: float, settings: IngestSettings) -> tuple[int, int]:
+    scale = pdf_scale(width_pt, height_pt, settings)
+    return int(width_pt * scale), int(height_pt * scale)
+
+
+def _render_page(pdf, index: int, settings: IngestSettings) -> PageImage:
+    """One page as BGR pixels; the caller holds ``PDFIUM_LOCK``. Page and bitmap are closed here,
+    not by their finalizers on whichever thread collects them."""
+    import pypdfium2 as pdfium
+
+    page = pdf[index]
     try:
-        if len(pdf) == 0:
-            raise EmptyDocumentError("the PDF has no pages")
-        if len(pdf) > settings.max_pages:
-            raise DocumentTooLargeError(
-                f"the PDF has {len(pdf)} pages, more than the limit of {settings.max_pages}")
-        for index in range(len(pdf)):
-            page = pdf[index]
-            width_pt, height_pt = page.get_size()
-            scale = pdf_scale(width_pt, height_pt, settings)
-            _check_pixels(int(width_pt * scale), int(height_pt * scale), index + 1, settings)
-            bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
+        width_pt, height_pt = page.get_size()
+        scale = pdf_scale(width_pt, height_pt, settings)
+        _check_pixels(*_rendered_size(width_pt, height_pt, settings), index + 1, settings)
+        bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
+        try:
             rgb = bitmap.to_numpy()
-            bgr = np.ascontiguousarray(rgb[:, :, :3]) if bitmap.format == pdfium.raw.FPDFBitmap_BGR \
-                else np.ascontiguousarray(rgb[:, :, 2::-1])
-            yield PageImage(index + 1, bgr)
+            channels = rgb[:, :, :3] if bitmap.format == pdfium.raw.FPDFBitmap_BGR else rgb[:, :, 2::-1]
+            bgr = np.array(channels, order="C", copy=True)  # a copy: the bitmap's buffer is freed below
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
+    return PageImage(index + 1, bgr)
+
+
+def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
+    import pypdfium2 as pdfium
+
+    pdf = _open_pdf(data)
+    try:
+        with PDFIUM_LOCK:
+            pages = len(pdf)
+        if pages == 0:
+            raise EmptyDocumentError("the PDF has no pages")
+        if pages > settings.max_pages:
+            raise DocumentTooLargeError(
+                f"the PDF has {pages} pages, more than the limit of {settings.max_pages}")
+        with PDFIUM_LOCK:
+            _check_document_pixels((_rendered_size(*pdf.get_page_size(i), settings) for i in range(pages)), settings)
+        for index in range(pages):
+            with PDFIUM_LOCK:  # per page, never across a yield: the consumer's inference runs unlocked
+                page = _render_page(pdf, index, settings)
+            yield page
     except pdfium.PdfiumError as exc:
         raise CorruptDocumentError(f"a PDF page cannot be rendered: {exc}") from exc
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
 
 def preflight(source: Path | bytes, settings: IngestSettings | None = None) -> None:
@@ -185,11 +247,12 @@ def count_pages(data: bytes) -> int:
         if sniff(data) == "application/pdf":
             import pypdfium2 as pdfium
 
-            pdf = pdfium.PdfDocument(data)
-            try:
-                return len(pdf)
-            finally:
-                pdf.close()
+            with PDFIUM_LOCK:
+                pdf = pdfium.PdfDocument(data)
+                try:
+                    return len(pdf)
+                finally:
+                    pdf.close()
         return getattr(Image.open(io.BytesIO(data)), "n_frames", 1)
     except Exception:  # noqa: BLE001 - any reason not to know is "unknown"; load_pages names it
         return 0

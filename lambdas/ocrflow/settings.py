@@ -42,6 +42,8 @@ class IngestSettings(BaseSettings):
     max_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_pages: int = Field(default=500, gt=0)
     max_pixels: int = Field(default=60_000_000, gt=0, description="Per page; 4961x7016 is 35 MP")
+    max_document_pixels: int = Field(default=2_000_000_000, gt=0, description=(
+        "All pages together, checked before the first is rendered; 500 A4 pages at 200 dpi are 1.93 gigapixels"))
     max_side: int = Field(default=10_000, gt=0, description="Longest side of a rendered PDF page")
     pdf_dpi: int = Field(default=200, ge=72, le=600)
 

@@ -15,7 +15,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TypeVar
-from urllib.parse import urlparse
 
 import cv2
 import numpy as np
@@ -53,10 +52,14 @@ def aws_call(client, operation: str, *, what: str, permanent: type[OcrflowError]
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
-    parsed = urlparse(uri)
-    if parsed.scheme != "s3" or not parsed.netloc or not parsed.path.lstrip("/"):
-        raise StorageError(f"not an s3://bucket/key URI: {uri!r}")
-    return parsed.netloc, parsed.path.lstrip("/")
+    """``s3://bucket/key`` as the AWS CLI reads it: the key is everything after the bucket's slash,
+    taken literally (an S3 key may hold ``#``, ``?``, ``%``, spaces, any UTF-8), never URL-decoded
+    or cut at a fragment or query as ``urllib.parse`` would."""
+    scheme, _, rest = uri.partition("://")
+    bucket, _, key = rest.partition("/")
+    if scheme != "s3" or not bucket or not key:
+        raise StorageError(f"not an s3://bucket/key URI: {uri[:300]!r}")
+    return bucket, key
 
 
 PAGE_LIST = "pages.json"  # a run's page list, beside its pages/ folder

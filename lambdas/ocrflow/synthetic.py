@@ -60,3 +60,32 @@ def skew_page(image: np.ndarray, degrees: float) -> np.ndarray:
     h, w = image.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
     return cv2.warpAffine(image, matrix, (w, h), borderValue=(255, 255, 255), flags=cv2.INTER_LINEAR)
+
+
+
+def render_pdf(pages: list[list[str]], *, size: tuple[float, float] = (420.0, 297.0),
+               font_size: float = 14.0) -> bytes:
+    """A born-digital PDF (A5 landscape by default): each entry of ``pages`` a page of text lines
+    in PDFium's standard Helvetica, so rendering it loads fonts as real documents do."""
+    import ctypes
+    import io
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pdfium.PdfDocument.new()
+    try:
+        for lines in pages:
+            page = pdf.new_page(*size)
+            for row, text in enumerate(lines):
+                obj = pdfium_c.FPDFPageObj_NewTextObj(pdf.raw, b"Helvetica", ctypes.c_float(font_size))
+                units = text.encode("utf-16-le") + b"\0\0"
+                pdfium_c.FPDFText_SetText(obj, ctypes.cast(ctypes.c_char_p(units), ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+                pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 36, size[1] - 48 - row * 2 * font_size)
+                pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+            page.gen_content()
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+    finally:
+        pdf.close()

@@ -45,7 +45,7 @@ def ready(client: TestClient) -> dict:
 
 
 def test_ping_answers_once_the_models_are_loaded(aws, pipeline):
-    with TestClient(create_app("fused", TaskContext(store=aws, stages=pipeline.stages))) as client:
+    with TestClient(create_app("fused", TaskContext(store=aws, stages=pipeline.stages), bucket="work")) as client:
         status = ready(client)
     assert status["status"] == "ready" and status["stages"] == ["regions", "text_detection", "recognition"]
     assert set(status["providers"].values()) <= {"CPUExecutionProvider", "CUDAExecutionProvider"}
@@ -56,7 +56,7 @@ def test_invocations_run_the_stage_and_write_its_output(aws, pipeline):
     context = TaskContext(store=aws, stages=pipeline.stages)
     task = page(aws, ["Served by the endpoint"])
     task = run_stage(StageRequest(stage="rotation", task=task), context).task  # Lambda's part, before it
-    with TestClient(create_app("fused", context)) as client:
+    with TestClient(create_app("fused", context, bucket="work")) as client:
         ready(client)
         answer = client.post("/invocations", json={"stage": "fused", "task": task.model_dump()})
     assert answer.status_code == 200
@@ -72,10 +72,11 @@ def test_invocations_run_the_stage_and_write_its_output(aws, pipeline):
     (json.dumps({"stage": "rotation", "task": {"document_id": "doc", "run_id": "r1", "bucket": "work", "page": 1,
                                                 "image_key": "k"}}).encode(), 400, "INVALID_PAYLOAD"),
     (json.dumps({"stage": "fused", "task": {"document_id": "doc", "run_id": "nope", "bucket": "work", "page": 1,
-                                             "image_key": "missing"}}).encode(), 500, "STORAGE_ERROR"),
+                                             "image_key": WorkLayout("doc", "nope").page_image(1)}}).encode(),
+     500, "STORAGE_ERROR"),
 ])
 def test_errors_answer_with_the_description_the_completer_reads(aws, pipeline, body, status, code):
-    with TestClient(create_app("fused", TaskContext(store=aws, stages=pipeline.stages))) as client:
+    with TestClient(create_app("fused", TaskContext(store=aws, stages=pipeline.stages), bucket="work")) as client:
         ready(client)
         answer = client.post("/invocations", content=body)
     assert answer.status_code == status
@@ -85,7 +86,7 @@ def test_errors_answer_with_the_description_the_completer_reads(aws, pipeline, b
 
 def test_a_stage_that_never_leaves_lambda_is_not_served():
     with pytest.raises(ValueError, match="not served by an endpoint"):
-        create_app("rotation")
+        create_app("rotation", bucket="work")
 
 
 def free_port() -> int:
@@ -114,7 +115,7 @@ def test_a_real_server_on_loopback(tmp_path, pipeline):
         task = run_stage(StageRequest(stage="rotation", task=task), TaskContext(store=store, stages=pipeline.stages)
                          ).task
         server = subprocess.Popen([sys.executable, "-m", "ocrflow.cli", "serve", "--stage", "fused", "--port",
-                                   str(port), "--host", "127.0.0.1"], env=env, stdout=subprocess.PIPE,
+                                   str(port), "--bucket", "work"], env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True)
         base, deadline, status = f"http://127.0.0.1:{port}", time.monotonic() + 60, None
         while time.monotonic() < deadline and server.poll() is None:

@@ -33,7 +33,7 @@ def test_model_endpoint_config_and_endpoint_per_switched_stage(switched):
     template.resource_count_is("AWS::SageMaker::Model", 1)
     template.resource_count_is("AWS::SageMaker::Endpoint", 1)
     template.has_resource_properties("AWS::SageMaker::Model", {"PrimaryContainer": Match.object_like({
-        "Environment": {"OCRFLOW_SERVE_STAGE": key}, "ModelDataUrl": Match.any_value(), "Image": Match.any_value()})})
+        "Environment": {"OCRFLOW_SERVE_STAGE": key, "OCRFLOW_SERVE_BUCKET": Match.any_value()}, "ModelDataUrl": Match.any_value(), "Image": Match.any_value()})})
     template.has_resource_properties("AWS::SageMaker::EndpointConfig", {
         "KmsKeyId": Match.any_value(),
         "ProductionVariants": [Match.object_like({"InstanceType": "ml.g5.xlarge", "InitialInstanceCount": 1,
@@ -115,4 +115,4 @@ def test_a_stage_that_cannot_leave_lambda_is_refused():
 def test_the_issues_spelling_of_the_key_is_accepted():
     _, template, _ = synth({"stageBackends": {"recognition": "sagemaker_async"}})
     template.has_resource_properties("AWS::SageMaker::Model", {"PrimaryContainer": Match.object_like({
-        "Environment": {"OCRFLOW_SERVE_STAGE": "recognition"}})})
+        "Environment": {"OCRFLOW_SERVE_STAGE": "recognition", "OCRFLOW_SERVE_BUCKET": Match.any_value()}})})

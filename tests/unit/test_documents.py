@@ -130,3 +130,22 @@ def test_preflight_refuses_from_the_size_and_the_first_bytes(tmp_path):
     with pytest.raises(UnsupportedFormatError):
         preflight(text)
     preflight(big)  # within the limits and of a known type: the rest is Ingest's job
+
+
+def test_the_whole_documents_pixels_are_budgeted_before_the_first_page_is_rendered():
+    from tests.hostile_inputs import pdf_bytes as sized_pdf
+
+    posters = sized_pdf(pages=500, size=(14400, 14400), text=False)  # 200-inch pages, ~60 MP each rendered
+    assert len(posters) < 200_000
+    with pytest.raises(DocumentTooLargeError, match="OCRFLOW_INGEST_MAX_DOCUMENT_PIXELS"):
+        next(load_pages(posters))
+    a4 = sized_pdf(pages=500, size=(595, 842), text=False)  # 500 A4 pages at 200 dpi: 1.93 gigapixels
+    assert next(load_pages(a4)).image.shape == (2339, 1653, 3)
+
+
+def test_the_document_pixel_budget_counts_every_frame_and_is_configurable(monkeypatch):
+    frames = encoded("TIFF", size=(100, 100), frames=5)
+    assert len(list(load_pages(frames, IngestSettings(max_document_pixels=50_000)))) == 5
+    monkeypatch.setenv("OCRFLOW_INGEST_MAX_DOCUMENT_PIXELS", "49999")
+    with pytest.raises(DocumentTooLargeError, match="more than 49999 pixels"):
+        next(load_pages(frames, IngestSettings()))

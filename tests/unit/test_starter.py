@@ -36,6 +36,8 @@ def test_a_retry_after_the_execution_started_is_the_same_execution():
         "arn:aws:states:eu-west-1:1:execution:ocrflow:doc-abc"
 
 
-def test_a_malformed_event_is_reported_under_what_it_carries():
-    assert reported_id({"document_id": 12345}) == "12345"
-    assert reported_id({"document_id": ""}) == "unknown" and reported_id("text") == "unknown"
+def test_a_malformed_event_is_reported_under_its_id_only_when_that_id_is_valid():
+    assert reported_id({"document_id": "inv-1", "document_uri": 3}) == "inv-1"
+    for carried in (12345, "", "x" * 129, "a\nb", "../etc", {"$ne": 1}, ["inv-1"], "inv 1"):
+        assert reported_id({"document_id": carried}) == "unknown"
+    assert reported_id("text") == "unknown"

@@ -4,8 +4,10 @@ imported only when that command runs."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
+import os
 import sys
 
 from .. import __version__
@@ -22,10 +24,11 @@ COMMANDS = {
     "daemon": ("ocrflow.cli.daemon", "keep the local state machine and models warm for `ocrflow run`"),
     "models": ("ocrflow.inference.fetch", "fetch and verify the model files, once, before any OCR"),
 }
+INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ocrflow", description="OCR pipeline for AWS, runnable locally")
+def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser = parser_class(prog="ocrflow", description="OCR pipeline for AWS, runnable locally")
     parser.add_argument("--version", action="version", version=f"ocrflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     parser.set_defaults(command_parsers={})
@@ -51,28 +54,38 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ocrflow: {exc.code}: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
 
 
 def entry() -> None:
     """The console script (and ``python -m``): ``ocrflow run`` goes to the daemon where one runs
     (``ocrflow daemon start``), anything else to ``main``; then an exit without the interpreter's
     final garbage collection, which walks every object moto and the models left (0.4 s of a
-    one-page ``ocrflow run``) to free memory the process is about to return anyway."""
-    code = None
-    if sys.argv[1:2] == ["run"]:
-        import os
+    one-page ``ocrflow run``) to free memory the process is about to return anyway.
 
-        from .daemon import forward
-        from .formats import binary_to_terminal
-        from .languages import from_argv, settings_environment
+    Ctrl-C, at any moment, is one line and exit 130 at once: the interpreter's shutdown would
+    otherwise tear down onnxruntime's threads while documents are still running on them (a C++
+    ``terminate``, exit 134). Output files are written whole or not at all (``cli.output``)."""
+    try:
+        code = None
+        if sys.argv[1:2] == ["run"]:
+            from .daemon import forward
+            from .formats import binary_to_terminal
+            from .languages import from_argv, settings_environment
 
-        # -l's settings are the environment the daemon is asked with: one loaded for others refuses
-        os.environ.update(settings_environment(from_argv(sys.argv[2:]) or ()))
-        if not binary_to_terminal(sys.argv[2:], sys.stdout.isatty()):  # refused here, where the terminal is
-            code = forward(sys.argv[1:])
-    if code is None:
-        code = main()
+            # -l's settings are the environment the daemon is asked with: one loaded for others refuses
+            os.environ.update(settings_environment(from_argv(sys.argv[2:]) or ()))
+            if not binary_to_terminal(sys.argv[2:], sys.stdout.isatty()):  # refused here, where the terminal is
+                code = forward(sys.argv[1:])
+        if code is None:
+            code = main()
+    except KeyboardInterrupt:
+        code = INTERRUPTED
+    if code == INTERRUPTED:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()  # the documents finished before Ctrl-C; never half of one (written whole)
+            print("ocrflow: interrupted", file=sys.stderr, flush=True)
+        os._exit(INTERRUPTED)
     sys.stdout.flush()
     gc.freeze()
     sys.exit(code)

@@ -20,6 +20,9 @@ import time
 from pathlib import Path
 
 from .. import __version__
+from .daemon_channel import ANSWER_TIMEOUT_S, RUN_SILENCE_S, Unavailable, checked_directory, connect, receive, \
+    send, timeouts_of
+from .output import current_umask
 
 DIRECTORY_VARIABLE = "OCRFLOW_DAEMON_DIR"
 DEFAULT_IDLE_MINUTES = 60
@@ -36,63 +39,77 @@ def settings_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("OCRFLOW_") and k != DIRECTORY_VARIABLE}
 
 
-def connect(where: Path | None = None):
-    """A connection to the running daemon, or None (none started, or a stale socket)."""
-    from multiprocessing.connection import AuthenticationError, Client
-
-    where = where or directory()
-    socket = where / "socket"
-    if not socket.exists():
-        return None
-    try:
-        return Client(str(socket), family="AF_UNIX", authkey=(where / "authkey").read_bytes())
-    except (OSError, EOFError, AuthenticationError):
-        return None
-
-
 def forward(argv: list[str]) -> int | None:
     """Run ``ocrflow ARGV`` (``run ...``) in the daemon: its exit code, or None to run in this process
-    (no daemon, or one that cannot run this request as this process would)."""
+    (no daemon, or one that cannot or will not run this request as this process would, said on stderr)."""
     if "--no-daemon" in argv or any(a.startswith("--stage-backend") for a in argv):
-        return None  # emulated endpoints are per process: they run here
-    connection = connect()
+        return None  # saves the round trip; the daemon parses every request with the real parser too
+    try:
+        connection = connect(directory())
+    except Unavailable as exc:
+        return local(str(exc))
     if connection is None:
         return None
     with connection:
         try:
-            connection.send({"command": "run", "version": __version__, "environment": settings_environment(),
-                             "argv": argv, "cwd": os.getcwd(), "tty": sys.stderr.isatty()})
-            kind, value = connection.recv()
-            if kind == "refused":
-                print(f"ocrflow: running in this process, not the daemon: {value}", file=sys.stderr)
-                return None
-            connection.send(sys.stdin.buffer.read() if "-" in argv else None)
-            while True:
-                kind, value = connection.recv()
-                if kind == "exit":
-                    return value
+            send(connection, {"kind": "run", "value": {
+                "version": __version__, "environment": settings_environment(), "argv": argv, "cwd": os.getcwd(),
+                "tty": sys.stderr.isatty(), "umask": current_umask()}})  # umask: for the files written for it
+            kind, value = receive(connection)
+            while kind == "queued":  # another client's run first; the daemon says so every second
+                kind, value = receive(connection)
+        except (EOFError, OSError, ValueError) as exc:
+            return local(f"the daemon did not answer within {ANSWER_TIMEOUT_S:.0f} s ({describe(exc)})")
+        if kind == "local":
+            return local(value) if value else None
+        if kind != "accepted":
+            return local(f"the daemon answered {kind!r}")
+        return _accepted(connection, argv)
+
+
+def _accepted(connection, argv: list[str]) -> int:
+    try:
+        connection.send_bytes(sys.stdin.buffer.read() if "-" in argv else b"")
+        timeouts_of(connection, RUN_SILENCE_S)  # the daemon says it is alive every few seconds
+        while True:
+            kind, value = receive(connection)
+            if kind == "exit":
+                return value
+            if kind in ("out", "err"):
                 stream = sys.stdout if kind == "out" else sys.stderr
                 stream.buffer.write(value)
                 stream.flush()
-        except (EOFError, OSError) as exc:
-            print(f"ocrflow: the daemon stopped answering ({exc or type(exc).__name__}); see {directory() / 'log'}",
-                  file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:  # the daemon stops the run at its next write here (an output, the bar)
-            return 130
+    except (EOFError, OSError, ValueError) as exc:
+        print(f"ocrflow: the daemon stopped answering ({describe(exc)}); see {directory() / 'log'}",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # the daemon stops the run at its next write here (an output, the bar)
+        return 130
+
+
+def local(reason: str) -> None:
+    print(f"ocrflow: running in this process, not the daemon: {reason}", file=sys.stderr)
+    return None
+
+
+def describe(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
 
 
 def request(command: str, where: Path | None = None) -> dict | None:
-    """A status or stop answer from the daemon, or None when none answers."""
-    connection = connect(where)
+    """A status or stop answer from the daemon, or None when none runs; ``Unavailable`` when one
+    cannot be used or does not answer in time."""
+    connection = connect(where or directory())
     if connection is None:
         return None
     with connection:
         try:
-            connection.send({"command": command})
-            return connection.recv()[1]
-        except (EOFError, OSError):
-            return None
+            send(connection, {"kind": command})
+            kind, value = receive(connection)
+        except (EOFError, OSError, ValueError) as exc:
+            raise Unavailable(f"the daemon did not answer within {ANSWER_TIMEOUT_S:.0f} s ({describe(exc)})") \
+                from exc
+        return value if kind == command and isinstance(value, dict) else None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,18 +124,23 @@ def run(args: argparse.Namespace) -> int:
 
 def start(args: argparse.Namespace) -> int:
     where = directory()
-    running = request("status", where)
-    if running is not None:
-        print(f"ocrflow daemon: already running (pid {running['pid']}, {where})")
-        return 0
-    where.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        running = request("status", where)
+        if running is not None:
+            print(f"ocrflow daemon: already running (pid {running['pid']}, {where})")
+            return 0
+        where.mkdir(parents=True, exist_ok=True, mode=0o700)  # an existing directory keeps its mode: checked
+        checked_directory(where)
+    except Unavailable as exc:
+        print(f"ocrflow daemon: not started: {exc}", file=sys.stderr)
+        return 1
     with open(where / "log", "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "ocrflow.local.daemon", str(where), str(args.idle_timeout * 60)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:  # the socket appears once the stages are warm
-        answer = request("status", where) if process.poll() is None else None
+        answer = _answer("status", where) if process.poll() is None else None
         if answer is not None:
             print(f"ocrflow daemon: started (pid {answer['pid']}, warm in {answer['warm_up_s']:.1f} s); "
                   "`ocrflow run` uses it until `ocrflow daemon stop`")
@@ -133,12 +155,23 @@ def start(args: argparse.Namespace) -> int:
     return 1
 
 
+def _answer(command: str, where: Path) -> dict | None:
+    try:
+        return request(command, where)
+    except Unavailable:
+        return None
+
+
 def stop(args: argparse.Namespace) -> int:
-    answer = request("stop")
+    try:
+        answer = request("stop")
+    except Unavailable as exc:
+        print(f"ocrflow daemon: {exc}", file=sys.stderr)
+        return 1
     if answer is None:
         print("ocrflow daemon: not running")
         return 0
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a run in progress finishes first
     while time.monotonic() < deadline and (directory() / "socket").exists():
         time.sleep(0.05)
     print(f"ocrflow daemon: stopped (pid {answer['pid']}, {answer['documents']} documents)")
@@ -146,7 +179,11 @@ def stop(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    answer = request("status")
+    try:
+        answer = request("status")
+    except Unavailable as exc:
+        print(f"ocrflow daemon: {exc}", file=sys.stderr)
+        return 1
     if answer is None:
         print("ocrflow daemon: not running")
         return 3  # as `systemctl status` says "not running"

@@ -14,6 +14,7 @@ from pathlib import Path
 from . import languages
 from .formats import FORMATS, Rendering, framed, stdout_problem
 from .inputs import STDIN, Input, expand, output_path
+from .output import OutputExists, current_umask, write_output
 
 # Two documents in flight overlap one's orchestration and I/O with the other's inference: 25 receipts
 # take 7-10 % less time on two cores than one at a time (README, Performance); four gain nothing more.
@@ -129,6 +130,8 @@ def summary(name: str, document) -> str:
 def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Namespace, progress: Progress) -> int:
     fmt, failed, written = FORMATS[args.format], 0, set()
     to_stdout = on_stdout(items, args.out)
+    umask = getattr(args, "umask", None)  # the daemon's client's; else this process's
+    umask = current_umask() if umask is None else umask
     documents = [item.path if item.path is not None else ("stdin", stdin) for item in items]
     for item, outcome in zip(items, runner.run_sources(documents, jobs=args.jobs)):
         progress.document_done()
@@ -143,13 +146,18 @@ def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Nam
             else fmt.render(rendering, False)
         if args.out is not None and item.name != STDIN:
             target = output_path(args.out, item, fmt.suffix)
-            if target in written or (target.exists() and not args.overwrite):
+            try:
+                if target in written:
+                    raise OutputExists(f"{target} exists; nothing written (--overwrite replaces it)")
+                write_output(args.out, target, data, overwrite=args.overwrite, umask=umask)
+            except OutputExists as exc:
                 failed += 1
-                print(f"{item.name}: OUTPUT_EXISTS: {target} exists; nothing written (--overwrite replaces it)",
-                      file=sys.stderr)
+                print(f"{item.name}: OUTPUT_EXISTS: {exc}", file=sys.stderr)
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            except OSError as exc:  # a read-only folder, a full disk, --out naming a file
+                failed += 1
+                print(f"{item.name}: STORAGE_ERROR: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+                continue
             written.add(target)
         else:
             sys.stdout.buffer.write(data)

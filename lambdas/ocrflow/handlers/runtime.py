@@ -21,6 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel
 
 from ..errors import OcrflowError
+from ..schema.identifiers import checked_document_id
 from ..tasks import TaskContext
 from ..tasks.specs import TaskSpec
 
@@ -42,12 +43,14 @@ def logged_document_id(event: dict) -> str | None:
         ids = []
         for record in event["Records"]:
             try:
-                ids.append(str(json.loads(record["body"])["detail"]["document_id"]))
+                checked = checked_document_id(json.loads(record["body"])["detail"]["document_id"])
+                if checked:
+                    ids.append(checked)
             except (ValueError, KeyError, TypeError):
                 continue
         return ",".join(ids) or None
     detail = event.get("task") or event.get("detail") or event
-    return detail.get("document_id") if isinstance(detail, dict) else None
+    return checked_document_id(detail.get("document_id")) if isinstance(detail, dict) else None
 
 
 def lambda_handler(task: TaskSpec, *, observe: Callable[[BaseModel], None] | None = None,

@@ -49,7 +49,7 @@ class LocalAsyncEndpoints:
         from ..serving.app import create_app
 
         for name, serves in self.endpoints.items():
-            client = TestClient(create_app(serves, self.context), raise_server_exceptions=False)
+            client = TestClient(create_app(serves, self.context, bucket=self.bucket), raise_server_exceptions=False)
             client.__enter__()
             self.clients[name] = client
             deadline = time.monotonic() + READY_TIMEOUT

@@ -1,6 +1,14 @@
 """The daemon behind ``ocrflow daemon start``: one warm ``LocalRunner`` (the local state machine,
 the task code, the loaded models) serving ``ocrflow run`` requests on a Unix socket, one at a time.
 
+Each connection has a thread of its own: its handshake, its request and its answers are bounded
+by kernel timeouts, so a client that connects and says nothing, or stops reading, holds up no
+one. Runs take turns (the process's standard streams are the running client's); a client waits
+for its turn at most ``QUEUE_S`` (told every second that it waits), then runs in its own process.
+Requests and answers are JSON and raw bytes, never pickles. The request's command line is parsed
+by the real parser before the daemon accepts it: what must run in the client's process
+(``--no-daemon``, ``--stage-backend``, however abbreviated) is handed back.
+
 Each request is the command line as the user typed it, run by the same ``ocrflow run`` code
 against the warm runner, with its standard streams sent back as they are written, so progress
 bars, per-file errors and exit codes are what the user would have seen without the daemon.
@@ -11,10 +19,10 @@ launches it; the socket appears once the warm-up page has run.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -24,51 +32,19 @@ from pathlib import Path
 
 from .. import __version__
 from ..cli.daemon import settings_environment
+from ..cli.daemon_channel import HEARTBEAT_S, receive, send, timeouts, timeouts_of
 from ..errors import OcrflowError
+from .daemon_io import QuietParser, Unparsed, client_streams, log
 
 # moto keeps every object the runs wrote (inputs, page images, results) in memory: a runner that
 # holds this many documents, or a process this large, is replaced by a fresh one after the answer.
 RECYCLE_DOCUMENTS = 200
 RECYCLE_RSS_MB = 2048
-
-
-class _Sent(io.RawIOBase):
-    """A standard stream whose writes go to the client as they happen. Documents run in threads
-    (``-j``), and a connection is not safe to send on from two at once: one lock per client."""
-
-    def __init__(self, connection, kind: str, tty: bool, lock: threading.Lock) -> None:
-        self.connection, self.kind, self.tty, self.lock = connection, kind, tty, lock
-
-    def writable(self) -> bool:
-        return True
-
-    def isatty(self) -> bool:  # tqdm draws its bar only for a terminal: the client's
-        return self.tty
-
-    def write(self, data) -> int:
-        with self.lock:
-            self.connection.send((self.kind, bytes(data)))
-        return len(data)
-
-
-def _text(raw: io.RawIOBase) -> io.TextIOWrapper:
-    return io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8", write_through=True, line_buffering=True)
-
-
-@contextlib.contextmanager
-def _client_streams(connection, tty: bool, stdin: bytes | None):
-    saved = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
-    lock = threading.Lock()
-    sys.stdout = _text(_Sent(connection, "out", False, lock))
-    sys.stderr = _text(_Sent(connection, "err", tty, lock))
-    try:
-        yield
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
-        sys.stdin, sys.stdout, sys.stderr = saved
+HANDSHAKE_S = 5.0  # to authenticate and send the request (and standard input's first bytes)
+STALLED_S = 120.0  # a client that reads nothing this long is gone (its run stops at the next write)
+QUEUE_S = 30.0  # then a waiting client runs in its own process instead
+MAX_CONNECTIONS = 32
+STDIN_LIMIT = 1 << 30
 
 
 def resident_mb() -> float:
@@ -90,11 +66,14 @@ class Daemon:
         self.directory, self.idle_s = directory, idle_s
         self.environment = settings_environment()  # before the runner adds its own local defaults
         self.parser = build_parser()
+        self.checker = build_parser(QuietParser)
         self.context = TaskContext()  # the models outlive a recycled runner
         self.started = self.last = time.monotonic()
         self.documents = 0
         self.runner = None
-        self.busy = threading.Lock()
+        self.busy = threading.Lock()  # one run at a time: the process's standard streams are its client's
+        self.stopping = threading.Event()
+        self.connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     def warm(self) -> None:
         """A fresh runner, deployed, with one rendered page through every state."""
@@ -114,83 +93,151 @@ class Daemon:
             raise RuntimeError(f"the warm-up page failed: {outcome.error.code}: {outcome.error.message}")
 
     def serve(self) -> None:
-        from multiprocessing.connection import Listener
-
         start = time.monotonic()
         self.warm()
         self.warm_up_s = time.monotonic() - start
-        key = secrets.token_bytes(32)
+        self.key = secrets.token_bytes(32)
         old = os.umask(0o077)
         try:
             with contextlib.suppress(FileNotFoundError):  # a killed daemon's: `start` found none answering
                 (self.directory / "socket").unlink()
-            (self.directory / "authkey").write_bytes(key)
-            self.listener = Listener(str(self.directory / "socket"), family="AF_UNIX", authkey=key)
+            (self.directory / "authkey").write_bytes(self.key)
+            self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.listener.bind(str(self.directory / "socket"))
         finally:
             os.umask(old)
+        self.listener.listen(MAX_CONNECTIONS)
+        self.listener.settimeout(0.5)  # to notice a stop
         (self.directory / "pid").write_text(str(os.getpid()))
         threading.Thread(target=self._watch_idle, name="idle", daemon=True).start()
-        print(f"ocrflow daemon {__version__}: pid {os.getpid()}, warm in {self.warm_up_s:.1f} s", flush=True)
-        while True:
+        log(f"ocrflow daemon {__version__}: pid {os.getpid()}, warm in {self.warm_up_s:.1f} s")
+        while not self.stopping.is_set():
             try:
-                connection = self.listener.accept()
-            except (OSError, EOFError) as exc:  # a client that failed the handshake
-                print(f"refused a connection: {exc}", flush=True)
+                client, _ = self.listener.accept()
+            except TimeoutError:
                 continue
-            with self.busy, connection:
-                stop = self.handle(connection)
-            self.last = time.monotonic()
-            if stop:
-                return
-            with self.busy:
-                self.recycle_if_full()
+            except OSError as exc:
+                log(f"accept failed: {exc}")
+                continue
+            if not self.connections.acquire(blocking=False):
+                log(f"refused a connection: {MAX_CONNECTIONS} already open")
+                client.close()
+                continue
+            threading.Thread(target=self.connection, args=(client,), name="client", daemon=True).start()
+        with self.busy:  # the run in progress finishes first
+            pass
+
+    def connection(self, client: socket.socket) -> None:
+        """One client, on its own thread: authenticated, its request read and answered, within bounds."""
+        from multiprocessing.connection import AuthenticationError, Connection, answer_challenge, deliver_challenge
+
+        try:
+            client.settimeout(None)
+            timeouts(client, HANDSHAKE_S)
+            with Connection(client.detach()) as connection:
+                try:
+                    deliver_challenge(connection, self.key)
+                    answer_challenge(connection, self.key)
+                    self.handle(connection)
+                except (EOFError, OSError, AuthenticationError, ValueError) as exc:  # gone, silent or not ours
+                    log(f"client gone: {exc or type(exc).__name__}")
+                except Exception:  # noqa: BLE001 - logged, and the next client served
+                    traceback.print_exc(file=sys.__stderr__)
+        finally:
+            self.connections.release()
 
     def recycle_if_full(self) -> bool:
         """After an answer, so that the next client does not wait for it."""
         if self.held < RECYCLE_DOCUMENTS and resident_mb() <= RECYCLE_RSS_MB:
             return False
-        print(f"a fresh stack after {self.held} documents, {resident_mb():.0f} MB resident", flush=True)
+        log(f"a fresh stack after {self.held} documents, {resident_mb():.0f} MB resident")
         self.warm()
         return True
 
-    def handle(self, connection) -> bool:
-        """One client; True when it asked the daemon to stop."""
+    def handle(self, connection) -> None:
+        kind, request = receive(connection)
+        if kind in ("status", "stop"):
+            send(connection, {"kind": kind, "value": self.status()})
+            if kind == "stop":
+                self.stopping.set()
+            return
+        if kind != "run" or not isinstance(request, dict):
+            raise ValueError(f"a request of kind {kind!r}")
+        elsewhere = self.refusal(request)
+        if elsewhere is not None:
+            send(connection, {"kind": "local", "value": elsewhere})
+            return
+        if not self._take_turn(connection):
+            send(connection, {"kind": "local", "value": f"the daemon is busy with another run for {QUEUE_S:.0f} s"})
+            return
         try:
-            request = connection.recv()
-            command = request.get("command")
-            if command in ("status", "stop"):
-                connection.send((command, self.status()))
-                return command == "stop"
-            refusal = self.refusal(request)
-            connection.send(("refused", refusal) if refusal else ("accepted", None))
-            if refusal is None:
-                stdin = connection.recv()
-                connection.send(("exit", self.run(connection, request, stdin)))
-        except (EOFError, OSError) as exc:  # the client went away (Ctrl-C): the daemon stays
-            print(f"client gone: {exc or type(exc).__name__}", flush=True)
-        except Exception:  # noqa: BLE001 - a malformed request: logged, and the next one served
-            traceback.print_exc()
-        return False
+            send(connection, {"kind": "accepted"})
+            stdin = connection.recv_bytes(STDIN_LIMIT)
+            timeouts_of(connection, STALLED_S)
+            lock, done = threading.Lock(), threading.Event()
+            threading.Thread(target=self._heartbeat, args=(connection, lock, done), daemon=True).start()
+            try:
+                code = self.run(connection, request, stdin or None, lock)
+            finally:
+                done.set()
+            with lock:
+                send(connection, {"kind": "exit", "value": code})
+        finally:
+            self.last = time.monotonic()
+            try:
+                self.recycle_if_full()
+            finally:
+                self.busy.release()
+
+    def _take_turn(self, connection) -> bool:
+        """The run lock, waiting at most QUEUE_S and telling the client every second that it waits."""
+        deadline = time.monotonic() + QUEUE_S
+        while not self.busy.acquire(timeout=1.0):
+            if time.monotonic() > deadline or self.stopping.is_set():
+                return False
+            send(connection, {"kind": "queued"})
+        return True
+
+    @staticmethod
+    def _heartbeat(connection, lock: threading.Lock, done: threading.Event) -> None:
+        """A sign of life while a page is in inference and nothing else is written."""
+        while not done.wait(HEARTBEAT_S):
+            try:
+                with lock:
+                    if not done.is_set():
+                        send(connection, {"kind": "alive"})
+            except OSError:
+                return
 
     def refusal(self, request: dict) -> str | None:
+        """Why this request runs in the client's process ("" when it asked for that), else None."""
         if request.get("version") != __version__:
             return f"it runs ocrflow {__version__}, this is {request.get('version')} (ocrflow daemon stop)"
         if request.get("environment") != self.environment:
             changed = sorted(set(request["environment"].items()) ^ set(self.environment.items()))
             return "it was started with other settings: " + ", ".join(sorted({k for k, _ in changed}))
+        try:
+            args = self.checker.parse_args([str(a) for a in request.get("argv", [])])
+        except Unparsed:
+            return None  # the run parses it again and prints why (or the help) to the client
+        if getattr(args, "no_daemon", False):
+            return ""
+        if getattr(args, "stage_backend", None):
+            return "emulated endpoints (--stage-backend) run in the process that asks for them"
         return None
 
-    def run(self, connection, request: dict, stdin: bytes | None) -> int:
+    def run(self, connection, request: dict, stdin: bytes | None, lock: threading.Lock) -> int:
         from ..cli import run as run_command
 
         here = os.getcwd()
-        with _client_streams(connection, request["tty"], stdin):
+        with client_streams(connection, bool(request.get("tty")), stdin, lock):
             try:
                 os.chdir(request["cwd"])
                 args = self.parser.parse_args(request["argv"])
                 if args.command != "run":
                     print("ocrflow daemon: it runs `ocrflow run` only", file=sys.stderr)
                     return 2
+                args.umask = int(request["umask"]) & 0o777  # the client's, for the files written for it
                 before = self.runner.machine.received  # one OcrCompleted or OcrFailed per document
                 try:
                     return run_command.run(args, runner=self.runner)
@@ -218,12 +265,11 @@ class Daemon:
         while self.idle_s > 0:
             time.sleep(min(30.0, self.idle_s))
             if not self.busy.locked() and time.monotonic() - self.last > self.idle_s:
-                print(f"idle for {self.idle_s:.0f} s: stopping", flush=True)
+                log(f"idle for {self.idle_s:.0f} s: stopping")
                 self.cleanup()
                 os._exit(0)
 
     def cleanup(self) -> None:
-        """The listener's own close unlinks its socket (its finalizer would, again, at exit)."""
         listener = getattr(self, "listener", None)
         if listener is not None:
             with contextlib.suppress(OSError):

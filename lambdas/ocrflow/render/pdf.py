@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..documents import PDFIUM_LOCK
 from ..schema.document import Document, Page
 from .font import ADVANCE, RESOURCE, CharacterIds, add_font
 
@@ -220,11 +221,12 @@ def page_dpis(document: Document, data: bytes, image_dpi: float | None = None) -
     if sniff(data) == "application/pdf":
         import pypdfium2 as pdfium
 
-        pdf = pdfium.PdfDocument(data)
-        try:
-            return [72.0 * page.width / pdf[index].get_size()[0] for index, page in enumerate(document.pages)]
-        finally:
-            pdf.close()
+        with PDFIUM_LOCK:  # PDFium is not thread-safe; other documents may be rendering pages
+            pdf = pdfium.PdfDocument(data)
+            try:
+                return [72.0 * page.width / pdf[index].get_size()[0] for index, page in enumerate(document.pages)]
+            finally:
+                pdf.close()
     dpis = []
     with Image.open(io.BytesIO(data)) as image:
         for index in range(len(document.pages)):

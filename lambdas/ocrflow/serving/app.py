@@ -5,9 +5,10 @@
 ``POST /invocations`` takes what the Lambda function takes (a ``StageRequest``
 with S3 references) and returns what it returns (the ``PageTask``); the task
 reads and writes S3 itself. An ocrflow error answers with its JSON description
-and a status (400 invalid input, 503 transient, 500 otherwise): SageMaker
-stores that body at the request's failure location and the completer turns it
-back into the same error name and code.
+and a status (400 invalid input, 413 a body over the Ingest byte limit, 503
+transient, 500 otherwise): SageMaker stores that body at the request's failure
+location and the completer turns it back into the same error name and code.
+What a request may name, and what an answer may say, is ``guard``'s.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from starlette.routing import Route
 from .. import errors
 from ..inference.session import loaded_providers
 from ..registry import FUSED, FUSED_STAGES
+from ..settings import IngestSettings
 from ..tasks import TaskContext
 from ..tasks.pages import stages_of
 from ..tasks.specs import PAGE
+from .guard import BoundedStore, admitted, parse_body, redacted
 
 log = logging.getLogger("ocrflow.serving")
 
@@ -41,12 +44,39 @@ def status_of(error: errors.OcrflowError) -> int:
     return 500
 
 
-def described(error: errors.OcrflowError) -> dict:
-    """The description every runtime reports (errors.for_runtime already made the message JSON)."""
+def described(error: errors.OcrflowError, event: object = None) -> dict:
+    """The description every runtime reports (errors.for_runtime already made the message JSON),
+    with none of the request's values in its message."""
     try:
-        return json.loads(str(error))
+        description = json.loads(str(error))
     except ValueError:
-        return error.to_dict()
+        description = error.to_dict()
+    if not isinstance(description, dict):
+        description = error.to_dict()
+    description["message"] = redacted(str(description.get("message", "")), event)
+    return description
+
+
+def answer(error: errors.OcrflowError, stage: str, event: object = None, status: int | None = None) -> JSONResponse:
+    error.stage = error.stage or stage
+    return JSONResponse(described(error, event), status_code=status or status_of(error))
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it is longer than ``limit`` (or says it will be)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BodyTooLarge
+    return bytes(body)
 
 
 class Loader:
@@ -70,12 +100,16 @@ class Loader:
         self.ready.set()
 
 
-def create_app(stage: str, context: TaskContext | None = None) -> Starlette:
-    """The app serving one page stage, or ``fused`` (the offloadable stages on one page read)."""
+def create_app(stage: str, context: TaskContext | None = None, *, bucket: str,
+               limits: IngestSettings | None = None) -> Starlette:
+    """The app serving one page stage, or ``fused`` (the offloadable stages on one page read),
+    for the pages of one work bucket."""
     if stage != FUSED and stage not in {s.name for s in FUSED_STAGES}:
         raise ValueError(f"{stage!r} is not served by an endpoint; serve one of "
                          f"{', '.join(s.name for s in FUSED_STAGES)} or {FUSED}")
     context = context or TaskContext()
+    limits = limits or IngestSettings()
+    context = TaskContext(store=BoundedStore(context.store, limits), stages=context.stages, clients=context.clients)
     task = PAGE.restricted_to(stage)
     loader = Loader(stage, context)
 
@@ -93,19 +127,22 @@ def create_app(stage: str, context: TaskContext | None = None) -> Starlette:
                              "providers": loaded_providers()})
 
     async def invocations(request: Request) -> JSONResponse:
+        event = None
         try:
-            event = json.loads(await request.body())
-        except ValueError:
-            error = errors.for_runtime(errors.PayloadError("the request body is not JSON"), stage)
-            return JSONResponse(described(error), status_code=400)
+            event = parse_body(await read_body(request, limits.max_bytes))
+            admitted(event, stage, bucket)
+        except BodyTooLarge:
+            too_large = errors.PayloadError(f"the request body is more than {limits.max_bytes} bytes")
+            return answer(too_large, stage, status=413)
+        except errors.PayloadError as exc:
+            return answer(exc, stage, event)
         try:
             response = await run_in_threadpool(task, event, context)
         except errors.OcrflowError as exc:
-            return JSONResponse(described(exc), status_code=status_of(exc))
+            return answer(exc, stage, event)
         except Exception as exc:  # a crash must not take the server down; the completer reports it
-            log.exception("invocation failed")
-            error = errors.EndpointError(f"{type(exc).__name__}: {exc}", stage=stage)
-            return JSONResponse(error.to_dict(), status_code=500)
+            log.exception("invocation failed")  # the traceback is the server's log's, not the caller's
+            return answer(errors.EndpointError(f"the stage failed unexpectedly ({type(exc).__name__})"), stage)
         return JSONResponse(response.model_dump(mode="json"))
 
     return Starlette(routes=[Route("/ping", ping, methods=["GET"]),

@@ -1,5 +1,8 @@
 """``ocrflow serve``: the app on uvicorn, as a SageMaker container runs it (``docker run IMAGE serve``:
-port 8080, models in /opt/ml/model, the stage in ``OCRFLOW_SERVE_STAGE``)."""
+port 8080, models in /opt/ml/model, the stage in ``OCRFLOW_SERVE_STAGE``, the work bucket in
+``OCRFLOW_SERVE_BUCKET``). It listens on loopback unless told otherwise: it has no authentication
+of its own, so only SageMaker's network (the image sets ``OCRFLOW_SERVE_HOST=0.0.0.0``) or the
+local machine should reach it."""
 
 from __future__ import annotations
 
@@ -18,7 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="regions, text_detection, recognition or fused (default: OCRFLOW_SERVE_STAGE)")
     parser.add_argument("--api", choices=["textract"], help="answer Amazon Textract's API on loopback instead, "
                         "backed by the local state machine (default port 9000, S3/SNS/SQS on the next one)")
-    parser.add_argument("--host", default=None, help="default: 0.0.0.0 for a stage, 127.0.0.1 for --api")
+    parser.add_argument("--host", default=os.environ.get("OCRFLOW_SERVE_HOST", "127.0.0.1"),
+                        help="address to listen on (default: OCRFLOW_SERVE_HOST, else 127.0.0.1; the SageMaker "
+                             "image sets 0.0.0.0)")
+    parser.add_argument("--bucket", default=os.environ.get("OCRFLOW_SERVE_BUCKET"),
+                        help="the work bucket whose page objects requests may name; any other is refused "
+                             "(default: OCRFLOW_SERVE_BUCKET)")
     parser.add_argument("--port", type=int, default=None, help="default: 8080 for a stage, 9000 for --api")
     parser.add_argument("--model-dir", type=Path, default=None,
                         help="default: /opt/ml/model where it exists (SageMaker), else OCRFLOW_MODEL_DIR "
@@ -33,12 +41,15 @@ def run(args: argparse.Namespace) -> int:
     if args.api == "textract":
         from ..textract_api.local import serve
 
-        return serve(args.host or "127.0.0.1", args.port or 9000)
+        return serve(args.host, args.port or 9000)
     if not args.stage:
         raise SystemExit("ocrflow serve: --stage (or OCRFLOW_SERVE_STAGE) is required")
+    if not args.bucket:
+        raise SystemExit("ocrflow serve: --bucket (or OCRFLOW_SERVE_BUCKET) is required: the one work bucket "
+                         "it reads pages from and writes outputs to")
     model_dir = args.model_dir or (SAGEMAKER_MODEL_DIR if SAGEMAKER_MODEL_DIR.is_dir() else default_model_dir())
     os.environ["OCRFLOW_MODEL_DIR"] = str(model_dir)  # settings read it when the stages are built
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("ocrflow.serving").info("serving %s with models from %s", args.stage, model_dir)
-    uvicorn.run(create_app(args.stage), host=args.host or "0.0.0.0", port=args.port or 8080, log_level="info")
+    uvicorn.run(create_app(args.stage, bucket=args.bucket), host=args.host, port=args.port or 8080, log_level="info")
     return 0

@@ -33,6 +33,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ..bus import put_events
 from ..errors import OcrflowError, PayloadError, TransientError
 from ..schema.events import SOURCE, DocumentSubmitted, OcrFailed
+from ..schema.identifiers import UNKNOWN_ID, checked_document_id, excerpt
 from ..schema.payloads import (
     BatchItemFailure,
     RunOptions,
@@ -65,9 +66,10 @@ def describe_problems(exc: ValidationError) -> str:
 
 
 def reported_id(detail: Any) -> str:
-    """The document id to report a malformed event under: the one it carries, as text."""
+    """The document id to report a malformed event under: the one it carries if that is a valid id
+    (anything else, of any type or size, is never republished: ``reject`` quotes an excerpt)."""
     value = detail.get("document_id") if isinstance(detail, dict) else None
-    return str(value)[:256] if value not in (None, "") else "unknown"
+    return checked_document_id(value) or UNKNOWN_ID
 
 
 def content_identity(uri: str, ctx: TaskContext) -> dict:
@@ -126,6 +128,8 @@ def reject(event: SubmittedEvent, problem: str, ctx: TaskContext, settings: Star
     """The malformed event's one ``OcrFailed``: published once per event, so that a batch returned to
     the queue (its invocation died on another message) does not publish it again."""
     detail = event.detail if isinstance(event.detail, dict) else {}
+    if detail.get("document_id") is not None and checked_document_id(detail["document_id"]) is None:
+        problem = f"{problem} (document_id was {excerpt(detail['document_id'])})"
     failed = OcrFailed(document_id=reported_id(detail), error_code=PayloadError.code, error_type=PayloadError.__name__,
                        stage=STAGE, message=f"DocumentSubmitted is invalid: {problem}"[:2000],
                        test=bool(detail.get("test")))
