@@ -1,6 +1,11 @@
 """``ocrflow chaos``: hundreds of cheap documents through the local stack while seeded faults hit every
 hop, then the ledger: every document must end in exactly one outcome or wait in a dead-letter queue.
 
+With a stage on an emulated SageMaker asynchronous endpoint (``--stage-backend fused=sagemaker_async``)
+the endpoint's model server also fails requests, and SNS duplicates notifications or, after its own
+retries, parks them in the subscription's dead-letter queue, from which an operator (here a thread
+every few seconds) redrives them to the completer, as it redrives the completer's on-failure records.
+
 Faults (``faults.FaultInjector``): throttles and transient errors in every function; deaths after the
 side effect (the starter after StartExecution, a page stage after writing its output, validation after
 storing the result); PutEvents entries refused (starter, scorer, the state machine's publications) and
@@ -24,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..tasks import TaskContext
-from .faults import FaultInjector, FaultyEvents
+from .faults import FaultInjector, FaultyEvents, FaultyModelServer
 from .front_door import Parked
 from .runner import LocalRunner
 
@@ -44,6 +49,7 @@ class Ledger:
     parked: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # document -> [queue: why]
     faults: Counter = field(default_factory=Counter)
     duplicates: Counter = field(default_factory=Counter)
+    redriven: int = 0  # endpoint notifications an operator moved back to the completer
     seconds: float = 0.0
 
     _ids: list[str] = field(default_factory=list)
@@ -67,6 +73,7 @@ class Ledger:
                 ("OcrFailed", sum(self.failed_codes.values())),
                 *((f"  {code}", n) for code, n in sorted(self.failed_codes.items())),
                 ("OcrTestScored", self.scored),
+                ("endpoint notifications redriven from a dead-letter queue", self.redriven),
                 ("outcomes published again by a retried publication (same execution)", self.repeats),
                 ("documents with more than one outcome (must be 0)", len(self.more_than_one_outcome)),
                 ("documents with no outcome and not in a dead-letter queue (must be 0)", len(self.lost)),
@@ -117,6 +124,7 @@ def faulty_publications(injector: FaultInjector) -> Iterator[None]:
 
 class ChaosRun:
     def __init__(self, *, documents: int, seed: int, rate: float, jobs: int = 4, backends=None) -> None:
+        """``backends``: ``orchestration.backends.Backends`` (all Lambda when None)."""
         self.count, self.seed, self.jobs = documents, seed, jobs
         self.random = random.Random(seed)
         self.injector = FaultInjector(seed=seed + 1, rate=rate)
@@ -136,18 +144,53 @@ class ChaosRun:
             uploads[text] = machine.upload(data, f"chaos/{text.replace(' ', '_')}.png")
         truth = machine.upload(json.dumps({"annotations": {"texts": []}}).encode(), "chaos/truth.json")
         plans = [self._plan(index, uploads, list(pages), truth) for index in range(self.count)]
+        operator = self._endpoint_faults() if self.runner.backends.endpoints else None
         with faulty_publications(self.injector), ThreadPoolExecutor(self.jobs) as pool:
             list(pool.map(self._submit, plans))
             self._settle()
-            for document_id in {plan[0] for plan in plans}:
-                for event in machine.scorer_events(document_id):
-                    self.runner.front_door.score(event)
+        if operator is not None:
+            operator.set()
+        for document_id in {plan[0] for plan in plans}:
+            for event in machine.scorer_events(document_id):
+                self.runner.front_door.score(event)
         self._tally()
         self.ledger.seconds = time.monotonic() - started
         return self.ledger
 
     def close(self) -> None:
         self.runner.close()
+
+    def _endpoint_faults(self) -> threading.Event:
+        """Model-server errors, duplicated and parked notifications; and the operator who redrives the
+        parked ones (the subscription's dead-letter queue, the completer's on-failure destination)."""
+        machine, endpoints = self.runner.machine, self.runner.endpoints
+        for name, client in list(endpoints.clients.items()):
+            endpoints.clients[name] = FaultyModelServer(client, self.injector, "endpoint")
+        deliver = endpoints._notify
+
+        def notify(event: dict) -> None:
+            if self.injector.roll("notification parked by SNS", "endpoint topics"):
+                machine.sqs.send_message(QueueUrl=machine.subscription_dead_letters, MessageBody=json.dumps(event))
+                return
+            deliver(event)
+            if self.injector.roll("notification duplicated", "endpoint topics"):
+                deliver(event)
+
+        endpoints._notify = notify
+        done = threading.Event()
+
+        def redrive() -> None:
+            while not done.wait(3.0):
+                for url in (machine.subscription_dead_letters, machine.failure_destinations["completer"]):
+                    for message in machine.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages",
+                                                                                                          []):
+                        body = json.loads(message["Body"])
+                        self.runner.completer(body.get("requestPayload", body))
+                        machine.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                        self.ledger.redriven += 1
+
+        threading.Thread(target=redrive, name="chaos-operator", daemon=True).start()
+        return done
 
     def _plan(self, index: int, uploads: dict, texts: list[str], truth: str) -> tuple[str, dict, str | None]:
         kind = self.random.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
@@ -235,6 +278,9 @@ def parked_document(queue: str, message: dict) -> tuple[str, str]:
         why = f"{body['requestContext']['condition']} ({body.get('responsePayload', {}).get('errorType', '?')})"
     else:
         payload, why = body, {k: v["StringValue"] for k, v in message.get("MessageAttributes", {}).items()}.get(
-            "ERROR_CODE", "received too often")
+            "ERROR_CODE", "received too often" if queue == "submissions" else "not delivered")
+    if isinstance(payload, dict) and "Records" in payload:  # an endpoint notification: work/<document>/...
+        note = json.loads(payload["Records"][0]["Sns"]["Message"])
+        return note["requestParameters"]["inputLocation"].split("/")[4], str(why)
     detail = payload.get("detail", {}) if isinstance(payload, dict) else {}
     return str(detail.get("document_id", "unknown")), str(why)

@@ -134,3 +134,21 @@ class FaultyStepFunctions:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
+
+
+class FaultyModelServer:
+    """An endpoint's model server that now and then answers 500 (out of memory, a crashed worker):
+    SageMaker writes the failure and notifies the error topic."""
+
+    def __init__(self, real, injector: FaultInjector, who: str) -> None:
+        self.real, self.injector, self.who = real, injector, who
+
+    def post(self, url: str, **kwargs):
+        if url == "/invocations" and self.injector.roll("endpoint error", self.who):
+            import httpx
+
+            return httpx.Response(500, json={"message": "injected: the model server failed"})
+        return self.real.post(url, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)

@@ -117,6 +117,8 @@ class LocalStateMachine:
         self.failure_destinations = {
             name: self.sqs.create_queue(QueueName=f"ocrflow-{name}-async-failures")["QueueUrl"]
             for name in ("scorer", "completer")}
+        # The endpoint topics' subscription dead-letter queue: notifications SNS could not hand to Lambda.
+        self.subscription_dead_letters = self.sqs.create_queue(QueueName="ocrflow-completer-failures")["QueueUrl"]
         create_table(os.environ["OCRFLOW_IDEMPOTENCY_TABLE"], "id")
         if self.backends.endpoints:
             from ..tasks.endpoint import EndpointSettings
@@ -157,7 +159,8 @@ class LocalStateMachine:
         """Every dead-letter queue and on-failure destination, with what waits in it."""
         queues = {"submissions": self.submissions_dead_letters,
                   **{f"{name}-rule": url for name, url in self.dead_letters.items()},
-                  **{f"{name}-on-failure": url for name, url in self.failure_destinations.items()}}
+                  **{f"{name}-on-failure": url for name, url in self.failure_destinations.items()},
+                  "completer-subscription": self.subscription_dead_letters}
         return {name: self.peek(url) for name, url in queues.items()}
 
     def peek(self, url: str) -> list[dict]:
