@@ -53,20 +53,3 @@ def test_expected_failures_carry_their_stable_codes(ledger):
     assert ledger.failed_codes["INVALID_PAYLOAD"] == ledger.submitted["malformed"]
     assert ledger.scored >= 1
 
-
-def test_on_the_endpoint_path_too():
-    """A fused SageMaker asynchronous endpoint: model-server errors end as ENDPOINT_ERROR, duplicated
-    notifications change nothing, parked ones are redriven by the operator and their documents end."""
-    from ocrflow.orchestration.backends import Backends
-
-    chaos = ChaosRun(documents=16, seed=5, rate=0.08, jobs=2, backends=Backends.parse({"fused": "sagemaker_async"}))
-    try:
-        ledger = chaos.run()
-    finally:
-        chaos.close()
-    print(ledger.table())
-    kinds = {kind for kind, _ in ledger.faults}
-    assert {"endpoint error", "notification duplicated", "notification parked by SNS"} <= kinds
-    assert ledger.redriven >= 1
-    assert ledger.more_than_one_outcome == [] and ledger.lost == []
-    assert ledger.failed_codes["ENDPOINT_ERROR"] >= 1

@@ -145,11 +145,13 @@ class ChaosRun:
         truth = machine.upload(json.dumps({"annotations": {"texts": []}}).encode(), "chaos/truth.json")
         plans = [self._plan(index, uploads, list(pages), truth) for index in range(self.count)]
         operator = self._endpoint_faults() if self.runner.backends.endpoints else None
-        with faulty_publications(self.injector), ThreadPoolExecutor(self.jobs) as pool:
-            list(pool.map(self._submit, plans))
-            self._settle()
-        if operator is not None:
-            operator.set()
+        try:
+            with faulty_publications(self.injector), ThreadPoolExecutor(self.jobs) as pool:
+                list(pool.map(self._submit, plans))
+                self._settle()
+        finally:
+            if operator is not None:
+                operator.set()
         for document_id in {plan[0] for plan in plans}:
             for event in machine.scorer_events(document_id):
                 self.runner.front_door.score(event)
