@@ -44,7 +44,6 @@ class AsyncInvocation:
                  sqs, on_failure_url: str | None, timeout_seconds: float = 60.0) -> None:
         self.function_name, self.handler, self.policy = function_name, handler, policy
         self.sqs, self.on_failure_url, self.timeout_seconds = sqs, on_failure_url, timeout_seconds
-        self.discarded = 0  # events lost because the function has no on-failure destination
 
     @property
     def function_arn(self) -> str:
@@ -76,7 +75,6 @@ class AsyncInvocation:
 
     def _fail(self, event: dict, exc: BaseException, condition: str, attempts: int) -> bool:
         if self.on_failure_url is None:
-            self.discarded += 1
             log.error("%s: event discarded after %d attempts (%s): no on-failure destination", self.function_name,
                       attempts, condition)
             return False

@@ -52,7 +52,7 @@ class Ledger:
     redriven: int = 0  # endpoint notifications an operator moved back to the completer
     seconds: float = 0.0
 
-    _ids: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # every document submitted
 
     @property
     def more_than_one_outcome(self) -> list[str]:
@@ -60,7 +60,7 @@ class Ledger:
 
     @property
     def lost(self) -> list[str]:
-        return sorted(d for d in self._ids if not self.outcomes.get(d) and d not in self.parked)
+        return sorted(d for d in self.ids if not self.outcomes.get(d) and d not in self.parked)
 
     def table(self) -> str:
         rows = [("documents submitted", sum(self.submitted.values())),
@@ -203,15 +203,10 @@ class ChaosRun:
             detail["document_uri"] = f"https://not-s3/{document_id}"
         if kind == "test":
             detail["test"] = {"ground_truth_uri": truth, "dataset": "chaos", "case_id": document_id}
-        roll = self.random.random()
-        duplicate, edge = None, 0.0
-        for name, share in DUPLICATES:
-            edge += share
-            if roll < edge:
-                duplicate = name
-                break
+        names, shares = [name for name, _ in DUPLICATES], [share for _, share in DUPLICATES]
+        duplicate = self.random.choices([*names, None], [*shares, 1 - sum(shares)])[0]
         self.ledger.submitted[kind] += 1
-        self.ledger._ids.append(document_id)
+        self.ledger.ids.append(document_id)
         return document_id, detail, duplicate
 
     def _submit(self, plan: tuple[str, dict, str | None]) -> None:
@@ -269,7 +264,7 @@ class ChaosRun:
             for message in messages:
                 document_id, why = parked_document(queue, message)
                 ledger.parked[document_id].append(f"{queue}: {why}")
-        ledger.faults = Counter({key: n for key, n in self.injector.counts.items()})
+        ledger.faults = Counter(self.injector.counts)
 
 
 def parked_document(queue: str, message: dict) -> tuple[str, str]:

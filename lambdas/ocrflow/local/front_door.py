@@ -67,7 +67,7 @@ class FrontDoor:
                 message = record["messageId"]
                 if message in receipts and message not in failed:  # a failed one comes back
                     self._receipts[message] = StartReceipt.model_validate(receipts[message])
-                elif (record["messageId"] in failed and
+                elif (message in failed and
                       int(record["attributes"].get("ApproximateReceiveCount", 1)) >= SUBMISSIONS.max_receive_count):
                     reason = response.get("errorType", "batchItemFailure") if isinstance(response, dict) else ""
                     self._parked[message] = Parked("ocrflow-submissions-dlq", f"the starter failed "

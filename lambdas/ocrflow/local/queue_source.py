@@ -51,7 +51,6 @@ class QueueEventSource:
         self.pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix=function_name)
         self.wake, self.closed = threading.Event(), threading.Event()
         self.thread = threading.Thread(target=self._poll, name=f"{function_name}-poller", daemon=True)
-        self.invocations = 0
 
     def start(self) -> "QueueEventSource":
         self.thread.start()
@@ -108,7 +107,6 @@ class QueueEventSource:
                         "eventSource": "aws:sqs", "eventSourceARN": self.queue_arn, "awsRegion": "us-east-1"}
                        for m in messages]
             ids = {record["messageId"] for record in records}
-            self.invocations += 1
             try:
                 response = self.handler({"Records": records}, LocalContext(
                     self.function_name, timeout_seconds=self.deadline_seconds))

@@ -31,7 +31,6 @@ class RuleTargetDelivery:
         self.rule, self.target, self.deliver, self.policy = rule, target, deliver, policy
         self.sqs, self.dead_letter_url = sqs, dead_letter_url
         self.attempts = min(1 + policy.retry_attempts, attempts_cap)
-        self.dead_lettered = 0
 
     def __call__(self, event: dict) -> Any | None:
         """The target's answer once it accepted the event (SQS: the message id); None when the event
@@ -51,5 +50,4 @@ class RuleTargetDelivery:
                       "RETRY_ATTEMPTS": str(self.attempts - 1), "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts"}
         self.sqs.send_message(QueueUrl=self.dead_letter_url, MessageBody=json.dumps(event), MessageAttributes={
             name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()})
-        self.dead_lettered += 1
         return None
