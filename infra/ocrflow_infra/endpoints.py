@@ -1,6 +1,8 @@
-"""SageMaker asynchronous endpoints for the page stages configured to leave Lambda (one per stage,
-or one fused), scaling from zero instances, and what their answers need to get back into the state
-machine: the task-token table and each endpoint's success and error topics."""
+"""SageMaker endpoints for the page stages configured to leave Lambda (one per stage, or one
+fused): what every kind shares (``EndpointResources``, ``ServedEndpoint``), and the asynchronous
+kind (``AsyncEndpoint``, the ``sagemaker_async`` backend's construct), scaling from zero instances,
+with what its answers need to get back into the state machine: the task-token table and each
+endpoint's success and error topics."""
 
 from __future__ import annotations
 
@@ -17,13 +19,17 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ocrflow.orchestration.backends import Endpoint
 
 from . import REPO
 from .config import EndpointConfig
-from .nag import acknowledge
+from .front_door import on_failure, secure_queue
+from .nag import acknowledge, acknowledge_resources, allow
+from .storage import WORK_PREFIX
 
 VARIANT = "AllTraffic"
 SERVING_TARGET = "serving"
@@ -43,7 +49,7 @@ def model_archive(config: EndpointConfig) -> Path:
 
 class EndpointResources(Construct):
     """What every endpoint shares: the serving image, the model artefact, the key of the instances'
-    volumes and the table of task tokens waiting for an answer."""
+    volumes and, made when the asynchronous kind first asks, the table of task tokens waiting for an answer."""
 
     def __init__(self, scope: Construct, id: str, *, config: EndpointConfig, asset_excludes: list[str]) -> None:
         super().__init__(scope, id)
@@ -53,7 +59,16 @@ class EndpointResources(Construct):
         self.model_data = s3_assets.Asset(self, "ModelArchive", path=str(model_archive(config)))
         self.key = kms.Key(self, "VolumeKey", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
                            description="ocrflow: storage volumes of the SageMaker endpoint instances")
-        self.tokens = dynamodb.Table(
+        self._tokens: dynamodb.Table | None = None
+
+    @property
+    def tokens(self) -> dynamodb.Table:
+        if self._tokens is None:
+            self._tokens = self._token_table()
+        return self._tokens
+
+    def _token_table(self) -> dynamodb.Table:
+        return dynamodb.Table(
             self, "TaskTokens",
             partition_key=dynamodb.Attribute(name="inference_id", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST, time_to_live_attribute="expires_at",
@@ -62,20 +77,20 @@ class EndpointResources(Construct):
                 point_in_time_recovery_enabled=True))
 
 
-class AsyncEndpoint(Construct):
-    """One endpoint: model, endpoint configuration with ``AsyncInferenceConfig``, endpoint, its
-    success and error topics, and scaling between zero and ``max_instances``."""
+class ServedEndpoint(Construct):
+    """One endpoint of the serving image: its role, model and name. A subclass per kind (one per
+    endpoint backend) adds its endpoint configuration and scaling, the environment its functions
+    need (``environment``) and its grants (``connect``, once for all its endpoints)."""
 
-    def __init__(self, scope: Construct, id: str, *, endpoint: Endpoint, resources: EndpointResources,
-                 work_bucket: s3.IBucket, config: EndpointConfig) -> None:
-        super().__init__(scope, id)
+    spec: Endpoint
+    role: iam.Role
+    endpoint: sagemaker.CfnEndpoint
+
+    def _model(self, endpoint: Endpoint, resources: EndpointResources, work_bucket: s3.IBucket,
+               description: str) -> sagemaker.CfnModel:
         self.spec = endpoint
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
-                             description=f"ocrflow {endpoint.key} endpoint")
-        topic_key = kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns")
-        self.succeeded = sns.Topic(self, "Succeeded", enforce_ssl=True, master_key=topic_key)
-        self.failed = sns.Topic(self, "Failed", enforce_ssl=True, master_key=topic_key)
-        outputs = f"s3://{work_bucket.bucket_name}/{self.output_prefix}"
+                             description=description)
         model = sagemaker.CfnModel(
             self, "Model", execution_role_arn=self.role.role_arn,
             primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
@@ -83,6 +98,59 @@ class AsyncEndpoint(Construct):
                 environment={"OCRFLOW_SERVE_STAGE": endpoint.key,
                                           "OCRFLOW_SERVE_BUCKET": work_bucket.bucket_name}))
         model.node.add_dependency(self.role)
+        acknowledge(model, "AwsSolutions-SM1", "The container reaches only S3 (through its role); a VPC would "
+                    "add a NAT gateway that bills while the endpoint sits idle.")
+        return model
+
+    def _serve(self, endpoint_config: sagemaker.CfnEndpointConfig) -> None:
+        self.endpoint = sagemaker.CfnEndpoint(self, "Endpoint",
+                                              endpoint_config_name=endpoint_config.attr_endpoint_config_name)
+        self.name = self.endpoint.attr_endpoint_name
+        self.arn = self.endpoint.ref  # CloudFormation's Ref of an endpoint is its ARN
+
+    def metric(self, name: str, statistic: str = "Average") -> cw.Metric:
+        return cw.Metric(namespace="AWS/SageMaker", metric_name=name, dimensions_map={"EndpointName": self.name},
+                         statistic=statistic, period=Duration.minutes(1))
+
+    @classmethod
+    def environment(cls, resources: EndpointResources) -> dict[str, str]:
+        return {}
+
+    @classmethod
+    def connect(cls, scope: Construct, endpoints: list["ServedEndpoint"], *, resources: EndpointResources,
+                functions: dict, workflow, work_bucket: s3.IBucket) -> dict[str, sqs.IQueue]:
+        """The grants of this kind's path; the dead-letter queues it adds, by what they hold."""
+        for endpoint in endpoints:
+            endpoint.grant_serving(resources, work_bucket)
+        return {}
+
+    def grant_serving(self, resources: EndpointResources, work_bucket: s3.IBucket) -> None:
+        """The container reads the page and writes the stage outputs, pulls its image and model, logs."""
+        allow(self.role, ["s3:GetObject", "s3:PutObject"], work_bucket, WORK_PREFIX)
+        resources.image.repository.grant_pull(self.role)
+        model = resources.model_data
+        self.role.add_to_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"], resources=[model.bucket.arn_for_objects(model.s3_object_key)]))
+        self.role.add_to_policy(iam.PolicyStatement(
+            actions=["cloudwatch:PutMetricData", "logs:CreateLogGroup", "logs:CreateLogStream",
+                     "logs:PutLogEvents", "logs:DescribeLogStreams", "ecr:GetAuthorizationToken"],
+            resources=["*"]))
+        acknowledge_resources(self.role, ["*"], "SageMaker's own logging and metrics, and the ECR "
+                              "authorization token, have no resource-level permissions.")
+
+
+class AsyncEndpoint(ServedEndpoint):
+    """One endpoint: model, endpoint configuration with ``AsyncInferenceConfig``, endpoint, its
+    success and error topics, and scaling between zero and ``max_instances``."""
+
+    def __init__(self, scope: Construct, id: str, *, endpoint: Endpoint, resources: EndpointResources,
+                 work_bucket: s3.IBucket, config: EndpointConfig) -> None:
+        super().__init__(scope, id)
+        model = self._model(endpoint, resources, work_bucket, f"ocrflow {endpoint.key} endpoint")
+        topic_key = kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns")
+        self.succeeded = sns.Topic(self, "Succeeded", enforce_ssl=True, master_key=topic_key)
+        self.failed = sns.Topic(self, "Failed", enforce_ssl=True, master_key=topic_key)
+        outputs = f"s3://{work_bucket.bucket_name}/{self.output_prefix}"
         endpoint_config = sagemaker.CfnEndpointConfig(
             self, "Config", kms_key_id=resources.key.key_arn,
             production_variants=[sagemaker.CfnEndpointConfig.ProductionVariantProperty(
@@ -95,21 +163,43 @@ class AsyncEndpoint(Construct):
                     s3_output_path=f"{outputs}/output", s3_failure_path=f"{outputs}/failure",
                     notification_config=sagemaker.CfnEndpointConfig.AsyncInferenceNotificationConfigProperty(
                         success_topic=self.succeeded.topic_arn, error_topic=self.failed.topic_arn))))
-        self.endpoint = sagemaker.CfnEndpoint(self, "Endpoint",
-                                              endpoint_config_name=endpoint_config.attr_endpoint_config_name)
-        self.name = self.endpoint.attr_endpoint_name
-        self.arn = self.endpoint.ref  # CloudFormation's Ref of an endpoint is its ARN
-        acknowledge(model, "AwsSolutions-SM1", "The container reaches only S3 (through its role); a VPC would "
-                    "add a NAT gateway that bills while the endpoint sits at zero instances.")
+        self._serve(endpoint_config)
         self._scale(config)
 
     @property
     def output_prefix(self) -> str:
         return f"work/endpoints/{self.spec.key}"
 
-    def metric(self, name: str, statistic: str = "Average") -> cw.Metric:
-        return cw.Metric(namespace="AWS/SageMaker", metric_name=name, dimensions_map={"EndpointName": self.name},
-                         statistic=statistic, period=Duration.minutes(1))
+    @classmethod
+    def environment(cls, resources: EndpointResources) -> dict[str, str]:
+        return {"OCRFLOW_ENDPOINT_TOKEN_TABLE": resources.tokens.table_name}
+
+    @classmethod
+    def connect(cls, scope: Construct, endpoints: list["ServedEndpoint"], *, resources: EndpointResources,
+                functions: dict, workflow, work_bucket: s3.IBucket) -> dict[str, sqs.IQueue]:
+        """The dispatcher hands a page to an endpoint, the endpoint reads the page and writes the stage
+        outputs, the completer hands the answer back."""
+        dispatcher, completer = functions["dispatcher"], functions["completer"]
+        allow(dispatcher, ["s3:PutObject"], work_bucket, WORK_PREFIX)
+        resources.tokens.grant(dispatcher, "dynamodb:PutItem", "dynamodb:UpdateItem")
+        resources.tokens.grant(completer, "dynamodb:GetItem", "dynamodb:DeleteItem")
+        allow(completer, ["s3:GetObject"], work_bucket, WORK_PREFIX)
+        workflow.state_machine.grant_task_response(completer)
+        failures = secure_queue(scope, "CompleterFailures",
+                                dead_letter_reason="It is the dead-letter queue of the endpoint notifications.")
+        completer_on_failure = on_failure(scope, "CompleterOnFailure", completer)
+        for endpoint in endpoints:
+            dispatcher.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:InvokeEndpointAsync"],
+                                                              resources=[endpoint.arn]))
+            endpoint.grant_serving(resources, work_bucket)
+            # Only sns:Publish: the topics use the AWS-managed alias/aws/sns key, whose key policy already lets
+            # the account's principals use it through SNS (topic.grant_publish would add kms:GenerateDataKey*).
+            endpoint.role.add_to_policy(iam.PolicyStatement(
+                actions=["sns:Publish"], resources=[endpoint.succeeded.topic_arn, endpoint.failed.topic_arn]))
+            for topic in (endpoint.succeeded, endpoint.failed):
+                topic.add_subscription(subscriptions.LambdaSubscription(completer, dead_letter_queue=failures))
+        return {"endpoint notifications SNS could not deliver": failures,
+                "endpoint notifications the completer failed after Lambda's retries": completer_on_failure}
 
     def _scale(self, config: EndpointConfig) -> None:
         """Target tracking on the queue per instance, and a step that wakes the endpoint from zero: with

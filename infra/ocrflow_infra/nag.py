@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
 BASIC_EXECUTION = ("AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
@@ -23,3 +25,15 @@ def arn_token(construct: IConstruct) -> str:
 def acknowledge_resources(construct: IConstruct, resources: list[str], reason: str) -> None:
     for resource in resources:
         acknowledge(construct, f"AwsSolutions-IAM5[Resource::{resource}]", reason)
+
+
+def allow(grantee, actions: list[str], bucket: s3.IBucket, prefix: str = "") -> None:
+    """Object actions on one prefix of one bucket, acknowledged to cdk-nag with the reason."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=actions, resources=[bucket.arn_for_objects(f"{prefix}*")]))
+    acknowledge_resources(grantee, [f"{bucket_token(bucket)}/{prefix}*"],
+                          f"Object keys are per document; access is limited to {prefix or 'the bucket'}.")
+
+
+def bucket_token(bucket: s3.IBucket) -> str:
+    return arn_token(bucket) if bucket.node.default_child is not None else bucket.bucket_arn

@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from ocrflow.orchestration import asl
-from ocrflow.registry import COMPLETER, PAGE_STAGES, SCORER, STARTER
+from ocrflow.registry import PAGE_STAGES, SCORER, STARTER, load
 from ocrflow.variants import variants
 
 from .bus import EventContract
 from .config import StackConfig
-from .endpoints import AsyncEndpoint, EndpointResources
+from .endpoints import EndpointResources
 from .functions import ASSET_EXCLUDES, StageFunctions
 from .monitoring import Monitoring
-from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources, arn_token
+from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources, allow, arn_token
 from .storage import RESULTS_PREFIX, SCORES_PREFIX, WORK_PREFIX, Storage
 from .front_door import FrontDoor, on_failure, secure_queue
 from .textract_api import TextractApi, TextractApiConfig
 from .workflow import Workflow
-
-
-def allow(grantee, actions: list[str], bucket: s3.IBucket, prefix: str = "") -> None:
-    """Object actions on one prefix of one bucket, acknowledged to cdk-nag with the reason."""
-    grantee.grant_principal.add_to_principal_policy(
-        iam.PolicyStatement(actions=actions, resources=[bucket.arn_for_objects(f"{prefix}*")]))
-    acknowledge_resources(grantee, [f"{bucket_token(bucket)}/{prefix}*"],
-                          f"Object keys are per document; access is limited to {prefix or 'the bucket'}.")
-
-
-def bucket_token(bucket: s3.IBucket) -> str:
-    return arn_token(bucket) if bucket.node.default_child is not None else bucket.bucket_arn
 
 
 class OcrflowStack(Stack):
@@ -49,16 +33,17 @@ class OcrflowStack(Stack):
         environment = {"OCRFLOW_MAX_CONCURRENCY": str(config.max_concurrency),
                        "OCRFLOW_EVENT_BUS_NAME": config.bus_name,
                        "OCRFLOW_SCORES_BUCKET": storage.work_bucket.bucket_name}
-        if resources is not None:
-            environment["OCRFLOW_ENDPOINT_TOKEN_TABLE"] = resources.tokens.table_name
+        # Each endpoint backend's construct (``Backend.construct``), and what its functions need to know.
+        kinds: dict = {backend: load(backend.construct) for backend in backends.in_use() if backend.construct}
+        for kind in kinds.values():
+            environment.update(kind.environment(resources))
         environment["OCRFLOW_IDEMPOTENCY_TABLE"] = storage.submissions.table_name
         environment["OCRFLOW_DUPLICATE_WINDOW_SECONDS"] = str(config.duplicate_window_seconds)
-        deployed = (*asl.functions_invoked(backends), SCORER, STARTER,
-                    *([COMPLETER] if backends.endpoints else []))
+        deployed = (*asl.functions_invoked(backends), SCORER, STARTER, *backends.support_functions())
         functions = StageFunctions(self, "Functions", config=config, log_retention_days=config.log_retention_days,
                                    environment=environment, functions=deployed).functions
-        endpoints = [AsyncEndpoint(self, f"{e.state}Endpoint", endpoint=e, resources=resources,
-                                   work_bucket=storage.work_bucket, config=config.endpoint)
+        endpoints = [kinds[e.backend](self, f"{e.state}Endpoint", endpoint=e, resources=resources,
+                                      work_bucket=storage.work_bucket, config=config.endpoint)
                      for e in backends.endpoints]
         workflow = Workflow(self, "Workflow", bus=contract.bus, functions=functions,
                             work_bucket=storage.work_bucket, log_retention_days=config.log_retention_days,
@@ -99,7 +84,11 @@ class OcrflowStack(Stack):
                 machine, ["*", *invoked],
                 "Invoking a function covers its versions (arn:*); log delivery and X-Ray actions have "
                 "no resource-level permissions.")
-        callback_dead_letters = self._callbacks(endpoints, resources, functions, workflow, work)
+        callback_dead_letters = {}
+        for backend, kind in kinds.items():
+            callback_dead_letters.update(kind.connect(
+                self, [e for e in endpoints if e.spec.backend is backend], resources=resources,
+                functions=functions, workflow=workflow, work_bucket=work))
         textract = TextractApiConfig.from_context(self.node)
         self.textract_api = TextractApi(
             self, "TextractApi", config=textract, stack_config=config, bus=contract.bus, input_bucket=inputs,
@@ -135,41 +124,3 @@ class OcrflowStack(Stack):
         for endpoint in endpoints:
             CfnOutput(self, f"{endpoint.spec.state}EndpointName", value=endpoint.name)
         self.endpoints = endpoints
-
-    def _callbacks(self, endpoints: list[AsyncEndpoint], resources: EndpointResources | None,
-                   functions: dict[str, lambda_.IFunction], workflow: Workflow, work: s3.IBucket) -> dict:
-        """Grants of the endpoint path: the dispatcher hands a page to an endpoint, the endpoint
-        reads the page and writes the stage outputs, the completer hands the answer back."""
-        if not endpoints:
-            return {}
-        dispatcher, completer = functions["dispatcher"], functions["completer"]
-        allow(dispatcher, ["s3:PutObject"], work, WORK_PREFIX)
-        resources.tokens.grant(dispatcher, "dynamodb:PutItem", "dynamodb:UpdateItem")
-        resources.tokens.grant(completer, "dynamodb:GetItem", "dynamodb:DeleteItem")
-        allow(completer, ["s3:GetObject"], work, WORK_PREFIX)
-        workflow.state_machine.grant_task_response(completer)
-        failures = secure_queue(self, "CompleterFailures",
-                                dead_letter_reason="It is the dead-letter queue of the endpoint notifications.")
-        completer_on_failure = on_failure(self, "CompleterOnFailure", completer)
-        for endpoint in endpoints:
-            dispatcher.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:InvokeEndpointAsync"],
-                                                              resources=[endpoint.arn]))
-            allow(endpoint.role, ["s3:GetObject", "s3:PutObject"], work, WORK_PREFIX)
-            resources.image.repository.grant_pull(endpoint.role)
-            model = resources.model_data
-            endpoint.role.add_to_policy(iam.PolicyStatement(
-                actions=["s3:GetObject"], resources=[model.bucket.arn_for_objects(model.s3_object_key)]))
-            # Only sns:Publish: the topics use the AWS-managed alias/aws/sns key, whose key policy already lets
-            # the account's principals use it through SNS (topic.grant_publish would add kms:GenerateDataKey*).
-            endpoint.role.add_to_policy(iam.PolicyStatement(
-                actions=["sns:Publish"], resources=[endpoint.succeeded.topic_arn, endpoint.failed.topic_arn]))
-            for topic in (endpoint.succeeded, endpoint.failed):
-                topic.add_subscription(subscriptions.LambdaSubscription(completer, dead_letter_queue=failures))
-            endpoint.role.add_to_policy(iam.PolicyStatement(
-                actions=["cloudwatch:PutMetricData", "logs:CreateLogGroup", "logs:CreateLogStream",
-                         "logs:PutLogEvents", "logs:DescribeLogStreams", "ecr:GetAuthorizationToken"],
-                resources=["*"]))
-            acknowledge_resources(endpoint.role, ["*"], "SageMaker's own logging and metrics, and the ECR "
-                                  "authorization token, have no resource-level permissions.")
-        return {"endpoint notifications SNS could not deliver": failures,
-                "endpoint notifications the completer failed after Lambda's retries": completer_on_failure}

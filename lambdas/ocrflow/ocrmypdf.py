@@ -18,6 +18,7 @@ from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
 
 from . import __version__
 from .cli.languages import FULL, LATIN, settings_environment
+from .registry import page_turner
 
 _ocr = None
 CONFIDENCE_SCALE = 40.0  # (0.6 - 0.25) * 40 = 14, ocrmypdf's default --rotate-pages-threshold
@@ -67,7 +68,7 @@ class OcrflowEngine(OcrEngine):
     def get_orientation(input_file: Path, options) -> OrientationConfidence:
         import cv2
 
-        rotation = engine_ocr(options).pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
+        rotation = engine_ocr(options).pipeline.stage(page_turner().name)(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
         # ocrflow's angle is the clockwise turn that makes the page upright; ocrmypdf's, the page's own
         # clockwise turn (it corrects it counter-clockwise). Its confidence is in Tesseract's units, where
         # --rotate-pages-threshold's default is 14: ocrflow's probability for the orientation (0.25 is
@@ -79,7 +80,7 @@ class OcrflowEngine(OcrEngine):
     def get_deskew(input_file: Path, options) -> float:
         import cv2
 
-        rotation = engine_ocr(options).pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
+        rotation = engine_ocr(options).pipeline.stage(page_turner().name)(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
         # ocrflow's skew is counter-clockwise positive; ocrmypdf turns the image by its answer (PIL's
         # rotate, counter-clockwise positive) to straighten it, so the answer is the opposite
         return -float(rotation.skew_degrees)

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .registry import PAGE_STAGES, Stage
+from .registry import PAGE, PAGE_STAGES, UPRIGHT, Stage, page_turner
 from .schema.document import Page
 from .settings import ValidationSettings
 from .stages.rotation import upright
@@ -25,13 +25,10 @@ from .tasks.context import StageCache
 
 def stage_arguments(stage: Stage, page: Callable[[], np.ndarray], upright_page: Callable[[], np.ndarray],
                     output: Callable[[str], Any]) -> tuple:
-    """What a stage is called with: the page as ingested (rotation), or the upright page and,
-    for recognition, the detected lines."""
-    if not stage.reads_upright:
-        return (page(),)
-    if stage.needs_detection:
-        return upright_page(), output("text_detection").lines
-    return (upright_page(),)
+    """What a stage is called with: its declared ``inputs`` in order, each the page as ingested,
+    the upright page or an earlier stage's result (``output(name)``); each read only if declared."""
+    sources = {PAGE: page, UPRIGHT: upright_page}
+    return tuple(sources[name]() if name in sources else output(name) for name in stage.inputs)
 
 
 @dataclass
@@ -70,7 +67,7 @@ class PagePipeline:
 
         def upright_page() -> np.ndarray:
             if not turned:
-                turned.append(upright(image, outputs["rotation"]))
+                turned.append(upright(image, outputs[page_turner().name]))
             return turned[0]
 
         for stage in PAGE_STAGES:
@@ -83,4 +80,4 @@ class PagePipeline:
         timer = timer or StageTimer()
         outputs = self.run_stages(image, timer)
         with timer("validation"):
-            return self.assemble(number, outputs["rotation"], outputs["regions"], outputs["recognition"])
+            return self.assemble(number, outputs)

@@ -25,16 +25,24 @@ def load(path: str) -> Any:
     return getattr(import_module(module), attribute)
 
 
+TASKS = "ocrflow.tasks.specs"
+
+
 @dataclass(frozen=True)
 class Function:
-    """A Lambda function of the stack; ``handler`` is the image CMD. Its size is the one measured
-    for it (the CDK app's default, the cost estimate's input)."""
+    """A Lambda function of the stack; ``handler`` is the image CMD, ``task`` the ``TaskSpec`` it
+    wraps (an import path: this module stays standard library only), which the Lambda handler, the
+    local dispatcher and the serving app all run; ``serves`` the page stage it is sized for (it
+    refuses any other). Its size is the one measured for it (the CDK app's default, the cost
+    estimate's input)."""
 
     name: str
     handler: str
     description: str
     memory_mb: int = 2048
     timeout_seconds: int = 300
+    task: str | None = None  # None: the handler is its own adapter (the Textract API's)
+    serves: str | None = None
 
     @property
     def construct_id(self) -> str:
@@ -50,17 +58,26 @@ class Function:
         return f"ocrflow-{self.name.replace('_', '-')}"
 
 
+# What a stage may read besides the results of the stages before it (``Stage.inputs``).
+PAGE = "page"  # the page image as ingested
+UPRIGHT = "upright"  # the page turned upright by the stage that ``turns_page``
+
+
 @dataclass(frozen=True)
 class Stage:
-    """A page stage: a pure core class with its settings, run on one page by the page task."""
+    """A page stage: a pure core class with its settings, run on one page by the page task.
+
+    ``inputs`` are the core's positional arguments, in order: ``PAGE``, ``UPRIGHT``, or the name
+    of an earlier stage (its result). The pipeline, the page task and the serving app build the
+    arguments from this declaration and the outputs so far; nothing else names a stage's inputs."""
 
     name: str
     core: str
     settings: str
     result: str
-    offloadable: bool  # may leave Lambda for a SageMaker asynchronous endpoint
-    reads_upright: bool = True  # False: reads the page as ingested (rotation finds the turn)
-    needs_detection: bool = False  # reads the text detection output besides the upright page
+    offloadable: bool  # may leave Lambda for a SageMaker endpoint
+    inputs: tuple[str, ...] = (UPRIGHT,)
+    turns_page: bool = False  # its result turns the page upright (``UPRIGHT`` of the stages after it)
     memory_mb: int = 2048  # of its Lambda function
     timeout_seconds: int = 300
 
@@ -71,7 +88,7 @@ class Stage:
     @property
     def function(self) -> Function:
         return Function(self.name, "ocrflow.handlers.pages.handler", f"ocrflow {self.name} stage",
-                        self.memory_mb, self.timeout_seconds)
+                        self.memory_mb, self.timeout_seconds, task=f"{TASKS}:PAGE", serves=self.name)
 
     @property
     def output_key(self) -> str:
@@ -80,14 +97,16 @@ class Stage:
 
 PAGE_STAGES: tuple[Stage, ...] = (
     Stage("rotation", "ocrflow.stages.rotation:PageRotator", "ocrflow.settings:RotationSettings",
-          "ocrflow.schema.stages:RotationResult", offloadable=False, reads_upright=False, timeout_seconds=120),
+          "ocrflow.schema.stages:RotationResult", offloadable=False, inputs=(PAGE,), turns_page=True,
+          timeout_seconds=120),
     Stage("regions", "ocrflow.stages.regions:RegionDetector", "ocrflow.settings:RegionsSettings",
           "ocrflow.schema.stages:RegionsResult", offloadable=True, timeout_seconds=120),
     Stage("text_detection", "ocrflow.stages.text_detection:TextDetector",
           "ocrflow.settings:TextDetectionSettings", "ocrflow.schema.stages:DetectionResult", offloadable=True,
           memory_mb=3008),
     Stage("recognition", "ocrflow.stages.recognition:TextRecognizer", "ocrflow.settings:RecognitionSettings",
-          "ocrflow.schema.stages:RecognitionResult", offloadable=True, needs_detection=True, memory_mb=3008),
+          "ocrflow.schema.stages:RecognitionResult", offloadable=True, inputs=(UPRIGHT, "text_detection"),
+          memory_mb=3008),
 )
 
 # The offloadable stages served together by one endpoint: one image read, one model server.
@@ -95,16 +114,20 @@ FUSED = "fused"
 FUSED_STAGES: tuple[Stage, ...] = tuple(stage for stage in PAGE_STAGES if stage.offloadable)
 
 INGEST = Function("ingest", "ocrflow.handlers.ingest.handler", "ocrflow ingest: checks and splits documents",
-                  memory_mb=3008)
+                  memory_mb=3008, task=f"{TASKS}:INGEST")
 VALIDATION = Function("validation", "ocrflow.handlers.validation.handler",
-                      "ocrflow validation: assembles, orders and checks the result", 1024, 120)
-SCORER = Function("scorer", "ocrflow.handlers.scorer.handler", "ocrflow scorer of test events", 1024, 120)
+                      "ocrflow validation: assembles, orders and checks the result", 1024, 120,
+                      task=f"{TASKS}:VALIDATION")
+SCORER = Function("scorer", "ocrflow.handlers.scorer.handler", "ocrflow scorer of test events", 1024, 120,
+                  task=f"{TASKS}:SCORER")
 STARTER = Function("starter", "ocrflow.handlers.starter.handler",
-                   "ocrflow starter: one execution per document and content", 512, 30)
+                   "ocrflow starter: one execution per document and content", 512, 30, task=f"{TASKS}:START")
 DISPATCHER = Function("dispatcher", "ocrflow.handlers.endpoint.dispatcher",
-                      "ocrflow dispatcher: page stage to a SageMaker asynchronous endpoint", 512, 60)
+                      "ocrflow dispatcher: page stage to a SageMaker asynchronous endpoint", 512, 60,
+                      task=f"{TASKS}:DISPATCH")
 COMPLETER = Function("completer", "ocrflow.handlers.endpoint.completer",
-                     "ocrflow completer: endpoint notification back to Step Functions", 512, 60)
+                     "ocrflow completer: endpoint notification back to Step Functions", 512, 60,
+                     task=f"{TASKS}:COMPLETE")
 
 TEXTRACT_API = Function("textract_api", "ocrflow.handlers.textract_api.handler",
                         "ocrflow Textract API: synchronous operations in process, jobs to the workflow", 3008, 29)
@@ -128,3 +151,23 @@ def page_stage(name: str) -> Stage:
 
 def stage_names() -> tuple[str, ...]:
     return tuple(stage.name for stage in PAGE_STAGES)
+
+
+def page_turner() -> Stage:
+    """The stage whose result turns the page upright for the stages that read ``UPRIGHT``."""
+    return next(stage for stage in PAGE_STAGES if stage.turns_page)
+
+
+def check_inputs(stages: tuple[Stage, ...] = PAGE_STAGES) -> None:
+    """Every input is the page, the upright page after the turning stage, or an earlier stage."""
+    earlier: set[str] = set()
+    for stage in stages:
+        for name in stage.inputs:
+            if name == UPRIGHT and not any(s.turns_page for s in stages if s.name in earlier):
+                raise ValueError(f"{stage.name} reads {UPRIGHT} before any stage turns the page")
+            if name not in (PAGE, UPRIGHT) and name not in earlier:
+                raise ValueError(f"{stage.name} reads {name!r}, which is no earlier stage")
+        earlier.add(stage.name)
+
+
+check_inputs()

@@ -37,8 +37,9 @@ def test_every_entry_points_at_real_code():
 
 def test_only_the_model_stages_after_rotation_may_leave_lambda():
     assert [s.name for s in FUSED_STAGES] == ["regions", "text_detection", "recognition"]
-    assert not page_stage("rotation").offloadable and not page_stage("rotation").reads_upright
-    assert page_stage("recognition").needs_detection
+    assert not page_stage("rotation").offloadable and page_stage("rotation").inputs == ("page",)
+    assert page_stage("rotation").turns_page and page_turner().name == "rotation"
+    assert page_stage("recognition").inputs == ("upright", "text_detection")
 
 
 def test_unknown_stage_is_a_clear_error():

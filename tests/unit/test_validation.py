@@ -23,8 +23,8 @@ def line(text: str, top: float, confidence: float = 0.99, left: float = 100, rig
 
 
 def assemble(*lines: RecognizedLine, regions=()) -> object:
-    return PageAssembler()(1, rotation(), RegionsResult(model="r", regions=list(regions)),
-                           RecognitionResult(model="c", lines=list(lines)))
+    return PageAssembler()(1, {"rotation": rotation(), "regions": RegionsResult(model="r", regions=list(regions)),
+                               "recognition": RecognitionResult(model="c", lines=list(lines))})
 
 
 def test_a_clean_one_line_page_is_ok():
@@ -68,8 +68,8 @@ def test_region_of_prefers_the_smallest_covering_region():
 
 def test_geometry_is_mapped_back_to_the_input_page():
     upright_line = line("turned", 100, left=100, right=300)
-    page = PageAssembler()(1, rotation(90), RegionsResult(model="r"),
-                           RecognitionResult(model="c", lines=[upright_line]))
+    page = PageAssembler()(1, {"rotation": rotation(90), "regions": RegionsResult(model="r"),
+                               "recognition": RecognitionResult(model="c", lines=[upright_line])})
     to_input = quarter_turn(90, 1000, 800).inverse()
     assert np.allclose(page.lines[0].polygon, to_input.apply(np.array(upright_line.polygon)), atol=0.1)
     assert (page.width, page.height) == (1000, 800)

@@ -1,10 +1,11 @@
 """The dispatcher and the completer as Lambda handlers (``ocrflow.tasks.endpoint``): a page
-stage handed to a SageMaker asynchronous endpoint, and its outcome handed back."""
+stage handed to a SageMaker asynchronous endpoint, and its outcome handed back; the invoker: a
+page stage on a SageMaker real-time endpoint."""
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from ..schema.payloads import CompletionReport
-from ..tasks.specs import COMPLETE, DISPATCH
+from ..tasks.specs import COMPLETE, DISPATCH, INVOKE
 from .runtime import lambda_handler, metrics
 
 
@@ -15,3 +16,4 @@ def observe(report: CompletionReport) -> None:
 
 dispatcher = lambda_handler(DISPATCH)
 completer = lambda_handler(COMPLETE, observe=observe)
+invoker = lambda_handler(INVOKE)

@@ -29,17 +29,46 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-class LocalAsyncEndpoints:
-    """``endpoints``: endpoint name -> what it serves (a stage name or ``fused``)."""
+def emulate(runner, steps) -> "LocalAsyncEndpoints":
+    """The ``sagemaker_async`` backend in a local run: its endpoints (emulated, running the serving
+    app), the task-token table, the dispatcher that calls them and the completer their notifications
+    reach (SNS invokes it asynchronously: Lambda's retries, then its on-failure destination)."""
+    from ..orchestration.backends.sagemaker_async import SageMakerAsync
+    from ..registry import COMPLETER, DISPATCHER
+    from ..schema.delivery import ASYNC_INVOKE
+    from ..storage import ObjectStore
+    from ..tasks.endpoint import EndpointSettings
+    from .async_invoke import AsyncInvocation
+    from ..tasks.specs import task_of
+    from .handlers import local_handler
+    from .statemachine import ACCOUNT, REGION, WORK_BUCKET, create_table, endpoint_name
 
-    def __init__(self, *, endpoints: dict[str, str], context: TaskContext, bucket: str,
-                 deliver: Callable[[dict], Any], region: str, account: str, max_concurrency: int = 2) -> None:
+    assert all(isinstance(step.backend, SageMakerAsync) for step in steps)
+    machine = runner.machine  # deployed: the emulators start as its last step
+    create_table(EndpointSettings().token_table, "inference_id")
+    completer = local_handler(task_of(COMPLETER), runner.context)
+    if runner.intercept is not None:
+        completer = runner.intercept(COMPLETER.local_name, completer)
+    runner.completer = AsyncInvocation(function_name=COMPLETER.local_name, handler=completer,
+                                       policy=ASYNC_INVOKE, sqs=machine.sqs,
+                                       on_failure_url=machine.failure_destinations["completer"])
+    endpoints = LocalAsyncEndpoints(
+        endpoints={endpoint_name(step): step.key for step in steps},
+        context=TaskContext(store=ObjectStore(), stages=runner.context.stages), bucket=WORK_BUCKET,
+        deliver=runner.completer, region=REGION, account=ACCOUNT)
+    endpoints.start()
+    runner.serve(DISPATCHER, {"sagemaker-runtime": endpoints})
+    return endpoints
+
+
+class ServingApps:
+    """The serving app (``ocrflow.serving.app``) for each emulated endpoint, over ASGI.
+    ``endpoints``: endpoint name -> what it serves (a stage name or ``fused``)."""
+
+    def __init__(self, *, endpoints: dict[str, str], context: TaskContext, bucket: str) -> None:
         self.endpoints, self.context, self.bucket = endpoints, context, bucket
-        self.deliver, self.region, self.account = deliver, region, account
-        self.pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="endpoint")
         self.clients: dict[str, Any] = {}
-        self.failures: list[str] = []  # notifications the completer could not take, even after retries
-        self.invocations: list[tuple[str, str]] = []  # (endpoint, inference id)
+        self.failures: list[str] = []  # what a local run must stop for (``LocalRunner.endpoint_fault``)
 
     def start(self) -> None:
         """One serving app per endpoint, started (lifespan) and pinged until its models are loaded."""
@@ -58,17 +87,34 @@ class LocalAsyncEndpoints:
                 raise RuntimeError(f"endpoint {name} did not become ready: /ping answered {status}")
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
         for client in self.clients.values():
             client.__exit__(None, None, None)
+
+    def unknown(self, name: str, operation: str) -> Exception:
+        from botocore.exceptions import ClientError
+
+        return ClientError({"Error": {"Code": "ValidationError", "Message": f"Endpoint {name} not found."}},
+                           operation)
+
+
+class LocalAsyncEndpoints(ServingApps):
+    """Asynchronous inference: requests queue in a pool; answers go to S3 and a notification."""
+
+    def __init__(self, *, endpoints: dict[str, str], context: TaskContext, bucket: str,
+                 deliver: Callable[[dict], Any], region: str, account: str, max_concurrency: int = 2) -> None:
+        super().__init__(endpoints=endpoints, context=context, bucket=bucket)
+        self.deliver, self.region, self.account = deliver, region, account
+        self.pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="endpoint")
+        self.invocations: list[tuple[str, str]] = []  # (endpoint, inference id)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        super().close()
 
     def invoke_endpoint_async(self, *, EndpointName: str, InputLocation: str, InferenceId: str,  # noqa: N803
                               **_: Any) -> dict:
         if EndpointName not in self.clients:
-            from botocore.exceptions import ClientError
-
-            raise ClientError({"Error": {"Code": "ValidationError",
-                                         "Message": f"Endpoint {EndpointName} not found."}}, "InvokeEndpointAsync")
+            raise self.unknown(EndpointName, "InvokeEndpointAsync")
         prefix = f"s3://{self.bucket}/work/endpoints/{EndpointName}"
         output, failure = f"{prefix}/output/{InferenceId}.out", f"{prefix}/failure/{InferenceId}-error.out"
         self.invocations.append((EndpointName, InferenceId))

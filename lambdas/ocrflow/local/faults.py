@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any, Callable
 
 from .. import errors
+from ..registry import PAGE_STAGES, VALIDATION
 
 
 class Throttled(Exception):
@@ -32,7 +33,8 @@ class RuntimeCrash(BaseException):
 
 Handler = Callable[[dict, Any], Any]
 # Functions whose crash is injected after their side effect (an output written, a result stored).
-CRASH_AFTER_RETURN = ("rotation", "regions", "text-detection", "recognition", "validation")
+CRASH_AFTER_RETURN = tuple(function.local_name.removeprefix("ocrflow-")
+                           for function in (*(stage.function for stage in PAGE_STAGES), VALIDATION))
 
 
 class FaultInjector:

@@ -1,19 +1,19 @@
 """The functions of the stack for a local run: the same tasks the Lambda handlers wrap,
 behind the local adapter (no Powertools: nothing is traced, no EMF reaches stdout),
-or, with ``powertools=True``, the production Lambda handlers themselves."""
+or, with ``powertools=True``, the production Lambda handlers themselves. Both read the one
+table of functions (``registry``): each entry names its handler and its task."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..registry import INGEST, PAGE_STAGES, SCORER, STARTER, VALIDATION, Function
+from ..registry import PIPELINE_FUNCTIONS, SCORER, STARTER, Function, load
 from ..tasks import TaskContext
-from ..tasks.specs import INGEST as INGEST_TASK
-from ..tasks.specs import PAGE, START, TaskSpec
-from ..tasks.specs import SCORER as SCORER_TASK
-from ..tasks.specs import VALIDATION as VALIDATION_TASK
+from ..tasks.specs import TaskSpec, task_of
 
 Handler = Callable[[dict, Any], dict]
+# What a local run deploys besides the endpoint path (whose backends add their own functions).
+LOCAL_FUNCTIONS: tuple[Function, ...] = (*PIPELINE_FUNCTIONS, SCORER, STARTER)
 
 
 def local_handler(task: TaskSpec, context: TaskContext) -> Handler:
@@ -26,14 +26,16 @@ def local_handler(task: TaskSpec, context: TaskContext) -> Handler:
     return handle
 
 
-def pipeline_handlers(context: TaskContext, *, powertools: bool = False) -> dict[Function, Handler]:
-    if powertools:
-        from ..handlers import ingest, pages, scorer, starter, validation
+def production_handler(function: Function) -> Handler:
+    """The image CMD's handler (``package.module.attribute``), imported."""
+    module, _, attribute = function.handler.rpartition(".")
+    return load(f"{module}:{attribute}")
 
-        by_function = {INGEST: ingest.handler, VALIDATION: validation.handler, SCORER: scorer.handler,
-                       STARTER: starter.handler}
-        by_function.update({stage.function: pages.handler for stage in PAGE_STAGES})
-        return by_function
-    tasks = {INGEST: INGEST_TASK, VALIDATION: VALIDATION_TASK, SCORER: SCORER_TASK, STARTER: START}
-    tasks.update({stage.function: PAGE.restricted_to(stage.name) for stage in PAGE_STAGES})
-    return {function: local_handler(task, context) for function, task in tasks.items()}
+
+def function_handler(function: Function, context: TaskContext, *, powertools: bool = False) -> Handler:
+    return production_handler(function) if powertools else local_handler(task_of(function), context)
+
+
+def pipeline_handlers(context: TaskContext, *, powertools: bool = False,
+                      functions: tuple[Function, ...] = LOCAL_FUNCTIONS) -> dict[Function, Handler]:
+    return {function: function_handler(function, context, powertools=powertools) for function in functions}

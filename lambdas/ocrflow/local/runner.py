@@ -64,8 +64,7 @@ class LocalRunner:
                 self.context, powertools=self.powertools).items()}
             if self.intercept is not None:
                 self.handlers = {name: self.intercept(name, h) for name, h in self.handlers.items()}
-            if self.backends.endpoints:
-                self._start_endpoints()
+            self._start_endpoints()
             if self.on_pages is not None:
                 self._watch_pages()
             self._dispatch = dispatch_lambda(self.handlers)
@@ -91,44 +90,34 @@ class LocalRunner:
         threading.Thread(target=warm, name="ocrflow-warm-stages", daemon=True).start()
 
     def _start_endpoints(self) -> None:
-        """The switched stages' endpoints (emulated, running the serving app), the dispatcher that
-        calls them and the completer their notifications reach."""
-        from ..registry import COMPLETER, DISPATCHER
-        from ..schema.delivery import ASYNC_INVOKE
-        from ..storage import ObjectStore
-        from ..tasks.specs import COMPLETE, DISPATCH
-        from .async_endpoint import LocalAsyncEndpoints
-        from .async_invoke import AsyncInvocation
-        from .handlers import local_handler
-        from .statemachine import ACCOUNT, REGION, WORK_BUCKET, substitutions
+        """Each backend's local emulation of its endpoints (``Backend.emulator``): it starts them and
+        serves the functions that call them (``serve``)."""
+        from ..registry import load
 
-        names = substitutions(self.backends)
-        completer = local_handler(COMPLETE, self.context)
-        if self.intercept is not None:
-            completer = self.intercept(COMPLETER.local_name, completer)
-        # SNS invokes the completer asynchronously: Lambda's retries, then its on-failure destination.
-        self.completer = AsyncInvocation(function_name=COMPLETER.local_name, handler=completer,
-                                         policy=ASYNC_INVOKE, sqs=self._machine.sqs,
-                                         on_failure_url=self._machine.failure_destinations["completer"])
-        self.endpoints = LocalAsyncEndpoints(
-            endpoints={names[e.substitution]: e.key for e in self.backends.endpoints},
-            context=TaskContext(store=ObjectStore(), stages=self.context.stages), bucket=WORK_BUCKET,
-            deliver=self.completer, region=REGION, account=ACCOUNT)
-        self.endpoints.start()
-        if self.powertools:  # the production handler, with the emulator injected into its container context
-            from ..handlers import endpoint
+        self.emulators = []
+        for backend in self.backends.in_use():
+            steps = [step for step in self.backends.endpoints if step.backend is backend]
+            if backend.emulator and steps:
+                self.emulators.append(load(backend.emulator)(self, steps))
+        self.endpoints = self.emulators[0] if self.emulators else None
+
+    def serve(self, function, clients: dict[str, Any]) -> None:
+        """``function`` dispatched locally with ``clients`` (the emulated endpoints) in its context:
+        the production handler with them injected into its container's context, or the local adapter."""
+        from .handlers import function_handler
+
+        if self.powertools:
             from ..handlers.runtime import CONTEXT
 
-            CONTEXT.clients["sagemaker-runtime"] = self.endpoints
-            self.handlers[DISPATCHER.local_name] = endpoint.dispatcher
+            CONTEXT.clients.update(clients)
+            context = CONTEXT
         else:
-            injected = TaskContext(store=self.context.store, stages=self.context.stages,
-                                   clients={"sagemaker-runtime": self.endpoints})
-            self.handlers[DISPATCHER.local_name] = local_handler(DISPATCH, injected)
+            context = TaskContext(store=self.context.store, stages=self.context.stages, clients=clients)
+        self.handlers[function.local_name] = function_handler(function, context, powertools=self.powertools)
 
     def _watch_pages(self) -> None:
         """Ingest says how many pages a document has, the last page step that each one is done."""
-        from ..registry import INGEST, page_stage
+        from ..registry import INGEST
 
         counts: dict[str, list[int]] = {}
         lock = threading.Lock()
@@ -140,7 +129,7 @@ class LocalRunner:
                 entry[1] = total if total is not None else entry[1]
                 self.on_pages(document_id, entry[0], entry[1])
 
-        ingest, (last, endpoint) = self.handlers[INGEST.local_name], self.backends.page_steps()[-1]
+        ingest, last = self.handlers[INGEST.local_name], self.backends.page_steps()[-1]
 
         def ingested(event, context):
             result = ingest(event, context)
@@ -148,8 +137,8 @@ class LocalRunner:
             return result
 
         self.handlers[INGEST.local_name] = ingested
-        if endpoint is None:  # an endpoint's pages end in the completer; the documents still report
-            name = page_stage(last).function.local_name
+        if not last.backend.waits_for_callback:  # else pages end in the callback; the documents still report
+            name = last.backend.functions(last)[0].local_name
             step = self.handlers[name]
 
             def finished(event, context):
@@ -160,16 +149,16 @@ class LocalRunner:
             self.handlers[name] = finished
 
     def endpoint_fault(self) -> str | None:
-        endpoints = getattr(self, "endpoints", None)
-        return endpoints.failures[0] if endpoints is not None and endpoints.failures else None
+        failures = [f for emulator in getattr(self, "emulators", ()) for f in getattr(emulator, "failures", ())]
+        return failures[0] if failures else None
 
     def close(self) -> None:
         if self._machine is not None:
             if self._front_door is not None:
                 self._front_door.close()
                 self._front_door = None
-            if getattr(self, "endpoints", None) is not None:
-                self.endpoints.close()
+            for emulator in getattr(self, "emulators", ()):
+                emulator.close()
             self._dispatch.__exit__(None, None, None)
             self._machine.close()
             self._machine = None

@@ -42,7 +42,7 @@ def substitutions(backends: Backends | None = None, shadow: bool = False) -> dic
     backends = backends or Backends()
     values = {f.substitution: function_arn(f.local_name) for f in asl.functions_invoked(backends)}
     for endpoint in backends.endpoints:
-        values[endpoint.substitution] = f"ocrflow-{endpoint.key.replace('_', '-')}"
+        values[endpoint.substitution] = endpoint_name(endpoint)
     values["EventBusName"] = EVENT_BUS
     values["WorkBucketName"] = WORK_BUCKET
     if asl.express_capable(backends):
@@ -50,6 +50,11 @@ def substitutions(backends: Backends | None = None, shadow: bool = False) -> dic
     if shadow:
         values["StandardStateMachineArn"] = state_machine_arn(STANDARD_NAME)
     return values
+
+
+def endpoint_name(endpoint) -> str:
+    """The local name of a step's endpoint (``orchestration.backends.Step``)."""
+    return f"ocrflow-{endpoint.key.replace('_', '-')}"
 
 
 def state_machine_arn(name: str) -> str:
@@ -119,11 +124,7 @@ class LocalStateMachine:
             for name in ("scorer", "completer")}
         # The endpoint topics' subscription dead-letter queue: notifications SNS could not hand to Lambda.
         self.subscription_dead_letters = self.sqs.create_queue(QueueName="ocrflow-completer-failures")["QueueUrl"]
-        create_table(os.environ["OCRFLOW_IDEMPOTENCY_TABLE"], "id")
-        if self.backends.endpoints:
-            from ..tasks.endpoint import EndpointSettings
-
-            create_table(EndpointSettings().token_table, "inference_id")
+        create_table(os.environ["OCRFLOW_IDEMPOTENCY_TABLE"], "id")  # an endpoint backend's own: its emulator's
         from ..variants import variants
 
         shadow = variants().shadow.enabled

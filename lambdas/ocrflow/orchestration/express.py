@@ -38,8 +38,9 @@ EXPRESS_TIMEOUT_SECONDS = 330
 
 
 def express_capable(backends: Backends) -> bool:
-    """Express workflows have no ``.waitForTaskToken``: a stage on an endpoint keeps the document Standard."""
-    return not backends.endpoints
+    """Express workflows have no ``.waitForTaskToken``: a stage whose backend waits for a callback
+    keeps the document Standard."""
+    return not backends.waits_for_callback
 
 
 def standard_states(shadow: bool) -> dict:

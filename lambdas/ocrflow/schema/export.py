@@ -23,6 +23,7 @@ from .events import (
     TestCase,
     WordScores,
 )
+from ..registry import stage_names
 from .patterns import PATTERNS
 
 MODELS = {"DocumentSubmitted": DocumentSubmitted, "OcrCompleted": ResultSummary,
@@ -40,8 +41,8 @@ def sample_details() -> dict[str, dict]:
                                                document_uri="s3://upstream-inbox/2026/11/inv-2026-0417.pdf"),
         "OcrCompleted": ResultSummary(
             document_id="inv-2026-0417", status="ok", pages=2, lines=58, words=231, mean_confidence=0.9712,
-            findings=1, stage_milliseconds={"rotation": 61.2, "regions": 140.9, "text_detection": 388.0,
-                                            "recognition": 702.5, "validation": 31.4}, results=uris),
+            findings=1, stage_milliseconds={**dict(zip(stage_names(), (61.2, 140.9, 388.0, 702.5))),
+                                            "validation": 31.4}, results=uris),
         "OcrFailed": OcrFailed(document_id="inv-2026-0418", error_code="UNSUPPORTED_FORMAT",
                                error_type="UnsupportedFormatError", stage="ingest",
                                message="unsupported document type: expected PDF, PNG, JPEG, TIFF, BMP or WebP"),
@@ -52,7 +53,7 @@ def sample_details() -> dict[str, dict]:
             cer=0.061, wer=0.142, line_cer=0.069, detection=DetectionScores(recall=0.98, precision=0.97),
             rotation_correct=True, counts={"word_tp": 91, "word_pred": 98, "word_gt": 100, "alnum_tp": 120,
                                                     "alnum_pred": 124, "alnum_gt": 125, "pages": 1},
-            stage_milliseconds={"recognition": 702.5},
+            stage_milliseconds={stage_names()[-1]: 702.5},
             score_uri="s3://ocrflow-work/scores/sroie-dev/pp-ocrv6/sroie_001/sroie_001-5f2c0d6e1b7a4c3d9e8f7a6b.json"),
     }
     out = {name: model.model_dump(mode="json", exclude_none=True) for name, model in details.items()}

@@ -146,6 +146,14 @@ class DispatchRequest(Schema):
     endpoint: str = Field(min_length=1, description="The endpoint's name")
 
 
+class InvokeRequest(Schema):
+    """A page stage for a SageMaker real-time endpoint, answered in the same call."""
+
+    stage: str
+    task: PageTask
+    endpoint: str = Field(min_length=1, description="The endpoint's name")
+
+
 class DispatchReceipt(Schema):
     inference_id: str
     input_location: str

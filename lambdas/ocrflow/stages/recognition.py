@@ -20,7 +20,7 @@ import numpy as np
 
 from ..geometry import to_polygon
 from ..inference.session import OnnxModel
-from ..schema.stages import DetectedLine, RecognitionResult, RecognizedLine, RecognizedWord
+from ..schema.stages import DetectedLine, DetectionResult, RecognitionResult, RecognizedLine, RecognizedWord
 from ..settings import RecognitionSettings
 from .ctc import CtcDecoder, DecodedLine
 
@@ -127,7 +127,9 @@ class TextRecognizer:
         return CtcDecoder(model.labels(), alphabet=s.alphabet, space_gap_ratio=s.space_gap_ratio,
                           space_probability=s.space_probability, bare_letter_ratio=s.bare_letter_ratio)
 
-    def __call__(self, image: np.ndarray, lines: list[DetectedLine]) -> RecognitionResult:
+    def __call__(self, image: np.ndarray, detection: DetectionResult | list[DetectedLine]) -> RecognitionResult:
+        """The lines of ``detection`` (the text detection result the registry hands it, or its lines)."""
+        lines = detection.lines if isinstance(detection, DetectionResult) else detection
         crops = [LineCrop(image, np.array(line.polygon), self.settings.crop_padding) for line in lines]
         readings = self._read(crops)
         if self.classifier is not None:

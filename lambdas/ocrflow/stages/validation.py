@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -68,13 +69,16 @@ def region_of(box: tuple[float, ...], regions: RegionsResult) -> str | None:
 
 
 class PageAssembler:
-    """One page's stage results in, a ``Page`` in input coordinates out."""
+    """One page's stage results in (by stage name, as the pipeline and the page task collect
+    them), a ``Page`` in input coordinates out."""
 
     def __init__(self, settings: ValidationSettings | None = None) -> None:
         self.settings = settings or ValidationSettings()
 
-    def __call__(self, number: int, rotation: RotationResult, regions: RegionsResult,
-                 recognition: RecognitionResult) -> Page:
+    def __call__(self, number: int, outputs: Mapping[str, Any]) -> Page:
+        rotation: RotationResult = outputs["rotation"]
+        regions: RegionsResult = outputs["regions"]
+        recognition: RecognitionResult = outputs["recognition"]
         to_input = Affine(rotation.to_upright).inverse()
         lines = recognition.lines
         upright_boxes = [bounding_box(np.array(line.polygon)) for line in lines]

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import pipeline
 from ..errors import OcrflowError, PayloadError
-from ..registry import FUSED, FUSED_STAGES, PAGE_STAGES, Stage, load, page_stage, stage_names
+from ..registry import FUSED, FUSED_STAGES, PAGE_STAGES, Stage, load, page_stage, page_turner, stage_names
 from ..schema.payloads import PageOutputs, PageTask, StageOutput, StageRequest
 from ..stages.rotation import upright
 from ..storage import WorkLayout
@@ -75,7 +75,7 @@ def read_output(task: PageTask, name: str, ctx: TaskContext, known: dict[str, An
 
 
 def upright_page(task: PageTask, ctx: TaskContext, known: dict[str, Any]) -> np.ndarray:
-    rotation = read_output(task, "rotation", ctx, known)
+    rotation = read_output(task, page_turner().name, ctx, known)
     page = ctx.store.get_image(task.bucket, task.image_key)
     if not rotation.angle and not rotation.skew_degrees:
         return page

@@ -19,6 +19,7 @@ from ..schema.events import ResultEvent
 from ..schema.payloads import (
     DispatchRequest,
     IngestRequest,
+    InvokeRequest,
     SnsEvent,
     SqsBatch,
     StageRequest,
@@ -105,6 +106,12 @@ def _complete(event, ctx):
     return complete(event, ctx)
 
 
+def _invoke(request, ctx):
+    from .endpoint import invoke
+
+    return invoke(request, ctx)
+
+
 def _start(batch, ctx):
     from .starter import start_batch
 
@@ -117,4 +124,15 @@ VALIDATION = TaskSpec("validation", ValidationRequest, _validate)
 SCORER = TaskSpec("scorer", ResultEvent, _score)
 DISPATCH = TaskSpec("dispatcher", DispatchRequest, _dispatch, stage_of=lambda request: request.stage)
 COMPLETE = TaskSpec("completer", SnsEvent, _complete)
+INVOKE = TaskSpec("invoker", InvokeRequest, _invoke, stage_of=lambda request: request.stage)
 START = TaskSpec("starter", SqsBatch, _start)
+
+
+def task_of(function) -> TaskSpec:
+    """The task a ``registry.Function`` runs (its ``task`` import path), refusing any stage but the
+    one it ``serves``: what the Lambda handler, the local dispatcher and the serving app wrap."""
+    from ..registry import load
+
+    if not function.task:
+        raise ValueError(f"the {function.name} function's handler is its own adapter; it names no task")
+    return load(function.task).restricted_to(function.serves)

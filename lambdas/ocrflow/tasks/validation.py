@@ -32,7 +32,7 @@ def validate(request: ValidationRequest, ctx: TaskContext,
         for name, output in page_outputs(task, ctx).items():
             stage_ms[name] = stage_ms.get(name, 0.0) + output.elapsed_ms
             outputs[name], models[name] = output.result, output.result.model
-        pages.append(assembler(number, outputs["rotation"], outputs["regions"], outputs["recognition"]))
+        pages.append(assembler(number, outputs))
     document = assemble_document(request.document_id, pages, models, request.variant)
     store, bucket = ctx.store, request.bucket
     uris = ResultUris(
