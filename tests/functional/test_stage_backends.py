@@ -1,6 +1,6 @@
-"""Stages on SageMaker asynchronous endpoints, end to end on a laptop: the production ASL built for
-the backends, the dispatcher, the token table, the serving app behind the endpoint emulator, the
-completer and the callback."""
+"""Stages on SageMaker endpoints, end to end on a laptop: the production ASL built for the backends;
+asynchronous: the dispatcher, the token table, the serving app behind the endpoint emulator, the
+completer and the callback; real-time: the invoker and the serving app answering in the call."""
 
 from __future__ import annotations
 
@@ -39,31 +39,35 @@ def lambda_texts(document):
     return texts
 
 
-@pytest.mark.parametrize("backends,endpoint", [
-    ({"text_detection": "sagemaker_async"}, "ocrflow-text-detection"),
-    ({"fused": "sagemaker_async"}, "ocrflow-fused"),
+@pytest.mark.parametrize("backends,endpoint,caller", [
+    ({"text_detection": "sagemaker_async"}, "ocrflow-text-detection", "ocrflow-dispatcher"),
+    ({"fused": "sagemaker_async"}, "ocrflow-fused", "ocrflow-dispatcher"),
+    ({"recognition": "sagemaker_realtime"}, "ocrflow-recognition", "ocrflow-invoker"),
+    ({"fused": "sagemaker_realtime"}, "ocrflow-fused", "ocrflow-invoker"),
 ])
-def test_a_switched_stage_gives_the_text_of_the_lambda_mode(document, lambda_texts, backends, endpoint):
+def test_a_switched_stage_gives_the_text_of_the_lambda_mode(document, lambda_texts, backends, endpoint, caller):
     outcome, calls, texts, endpoint_calls = run(backends, document)
     assert outcome.error is None, outcome.error
     assert texts == lambda_texts == PAGES
-    assert calls.count("ocrflow-dispatcher") == 3 and endpoint_calls == [endpoint] * 3
+    assert calls.count(caller) == 3 and endpoint_calls == [endpoint] * 3
     assert calls.count("ocrflow-rotation") == 3
-    switched = ["ocrflow-text-detection"] if "text_detection" in backends else \
+    switched = [endpoint] if "fused" not in backends else \
         ["ocrflow-regions", "ocrflow-text-detection", "ocrflow-recognition"]
     assert not [name for name in calls if name in switched], "those stages ran on the endpoint, not on Lambda"
     (completed,) = [e for e in outcome.events if e["detail-type"] == "OcrCompleted"]
     assert completed["detail"]["pages"] == 3
 
 
-def test_a_stage_error_inside_the_endpoint_ends_in_one_ocr_failed(document, monkeypatch):
+@pytest.mark.parametrize("backend,caller", [("sagemaker_async", "ocrflow-dispatcher"),
+                                            ("sagemaker_realtime", "ocrflow-invoker")])
+def test_a_stage_error_inside_the_endpoint_ends_in_one_ocr_failed(document, monkeypatch, backend, caller):
     def broken(self, image, lines):
         raise ModelError("model file PP-OCRv6_rec_small.onnx is corrupt")
 
     monkeypatch.setattr(TextRecognizer, "__call__", broken)
-    outcome, calls, texts, endpoint_calls = run({"fused": "sagemaker_async"}, pdf_of(PAGES[:1]))
+    outcome, calls, texts, endpoint_calls = run({"fused": backend}, pdf_of(PAGES[:1]))
     failed = [e["detail"] for e in outcome.events if e["detail-type"] == "OcrFailed"]
     assert len(failed) == 1 and not [e for e in outcome.events if e["detail-type"] == "OcrCompleted"]
     assert failed[0]["error_code"] == "MODEL_ERROR" and failed[0]["error_type"] == "ModelError"
     assert failed[0]["stage"] == "recognition" and "corrupt" in failed[0]["message"]
-    assert calls.count("ocrflow-dispatcher") == 1 and endpoint_calls == ["ocrflow-fused"], "not retried"
+    assert calls.count(caller) == 1 and endpoint_calls == ["ocrflow-fused"], "not retried"

@@ -26,11 +26,15 @@ VARIANTS = {
     **{f"{s.name}-endpoint": {s.name: "sagemaker_async"} for s in PAGE_STAGES if s.offloadable},
     "fused": {"fused": "sagemaker_async"},
     "regions+recognition-endpoints": {"regions": "sagemaker_async", "recognition": "sagemaker_async"},
+    "recognition-realtime": {"recognition": "sagemaker_realtime"},
+    "fused-realtime": {"fused": "sagemaker_realtime"},
+    "regions-async+recognition-realtime": {"regions": "sagemaker_async", "recognition": "sagemaker_realtime"},
 }
 SHADOW = "+shadow"  # the same backends with the shadow-run states (variants.json configures them)
 VARIANTS |= {f"{name}{SHADOW}": VARIANTS[name] for name in ("lambda", "fused")}
 DISTRIBUTED = "+distributed"  # long documents' pages in a Distributed Map (the CDK context distributed_pages)
-VARIANTS |= {f"lambda{DISTRIBUTED}": {}, f"lambda{SHADOW}{DISTRIBUTED}": {}}
+VARIANTS |= {f"lambda{DISTRIBUTED}": {}, f"lambda{SHADOW}{DISTRIBUTED}": {},
+             f"fused-realtime{DISTRIBUTED}": VARIANTS["fused-realtime"]}
 
 
 def definition(variant: str) -> dict:
@@ -142,6 +146,12 @@ def test_page_states_follow_the_registry_and_switch_to_the_dispatcher():
     assert "OutputPath" not in callback, "the completer sends the page task itself"
     assert switched["Rotation"]["Resource"] == asl.LAMBDA_INVOKE
 
+    realtime = definition("recognition-realtime")["States"]["Pages"]["ItemProcessor"]["States"]["Recognition"]
+    assert realtime["Resource"] == asl.LAMBDA_INVOKE and realtime["OutputPath"] == "$.Payload"
+    assert realtime["Parameters"] == {"FunctionName": "${InvokerFunctionArn}", "Payload": {
+        "stage": "recognition", "task.$": "$", "endpoint": "${RecognitionEndpointName}"}}
+    assert realtime["Retry"] == definition("lambda")["States"]["Pages"]["ItemProcessor"]["States"]["Rotation"]["Retry"]
+
     fused = definition("fused")["States"]["Pages"]["ItemProcessor"]
     assert list(fused["States"]) == ["Rotation", "Fused"]
     assert fused["States"]["Fused"]["Parameters"]["Payload"]["stage"] == "fused"
@@ -178,7 +188,7 @@ def test_state_of_a_500_page_document_stays_far_below_256_kib():
 def test_the_express_workflow_runs_the_same_states_where_no_stage_waits_for_an_endpoint(variant):
     backends = Backends.parse(VARIANTS[variant])
     standard, express = asl.build(backends), asl.build_express(backends)
-    if backends.endpoints:  # Express workflows have no .waitForTaskToken
+    if backends.waits_for_callback:  # Express workflows have no .waitForTaskToken
         assert express is None and standard["StartAt"] == "Ingest" and "RunExpress" not in standard["States"]
         return
     assert standard["StartAt"] == "RunExpress" and express["StartAt"] == "Ingest"
@@ -231,3 +241,6 @@ def test_a_long_documents_pages_can_run_as_express_children_of_a_distributed_map
         k: v for k, v in inline["States"].items() if k not in ("Ingest", "Pages", "Validation")}
     endpoint = asl.build(Backends.parse({"recognition": "sagemaker_async"}), distributed=True)
     assert "ItemReader" not in endpoint["States"]["Pages"], "task tokens cannot wait in Express children"
+    realtime = asl.build(Backends.parse({"recognition": "sagemaker_realtime"}), distributed=True)
+    children = realtime["States"]["Pages"]["ItemProcessor"]["States"]
+    assert children["Recognition"]["ResultSelector"] == {"page.$": "$.Payload.page"}, "the invoker answers in the call"

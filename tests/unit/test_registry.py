@@ -8,7 +8,17 @@ import sys
 import pytest
 
 from ocrflow import registry
-from ocrflow.registry import FUSED_STAGES, PAGE_STAGES, PIPELINE_FUNCTIONS, camel, load, page_stage
+from ocrflow.registry import (
+    FUSED_STAGES,
+    PAGE_STAGES,
+    PIPELINE_FUNCTIONS,
+    Stage,
+    camel,
+    check_inputs,
+    load,
+    page_stage,
+    page_turner,
+)
 
 
 def test_names_are_derived_once():
@@ -29,10 +39,36 @@ def test_every_entry_points_at_real_code():
         assert callable(load(stage.core))
         assert issubclass(load(stage.settings), BaseSettings)
         assert issubclass(load(stage.result), BaseModel)
+    from ocrflow.orchestration.backends.sagemaker_realtime import INVOKER
+    from ocrflow.tasks.specs import TaskSpec, task_of
+
     for function in (*PIPELINE_FUNCTIONS, registry.SCORER, registry.STARTER, registry.DISPATCHER,
-                     registry.COMPLETER):
+                     registry.COMPLETER, INVOKER):
         module, _, name = function.handler.rpartition(".")
         assert module.startswith("ocrflow.handlers."), function
+        assert callable(load(f"{module}:{name}")), function
+        assert isinstance(task_of(function), TaskSpec), function  # the one table: handler and task together
+    for function in registry.TEXTRACT_FUNCTIONS:
+        assert function.task is None  # its handler is its own adapter
+
+
+def test_a_stage_function_refuses_another_stage():
+    from ocrflow.errors import OcrflowError
+    from ocrflow.tasks import TaskContext
+    from ocrflow.tasks.specs import task_of
+
+    task = {"document_id": "d" * 16, "run_id": "r", "bucket": "b", "page": 1, "image_key": "k"}
+    with pytest.raises(OcrflowError, match="serves the regions stage"):
+        task_of(page_stage("regions").function)({"stage": "recognition", "task": task}, TaskContext())
+
+
+def test_inputs_are_the_page_the_upright_page_or_an_earlier_stage():
+    check_inputs()
+    rotation, regions = page_stage("rotation"), page_stage("regions")
+    with pytest.raises(ValueError, match="no earlier stage"):
+        check_inputs((rotation, Stage("late", "m:C", "m:S", "m:R", offloadable=True, inputs=("later",))))
+    with pytest.raises(ValueError, match="before any stage turns the page"):
+        check_inputs((regions, rotation))
 
 
 def test_only_the_model_stages_after_rotation_may_leave_lambda():

@@ -13,6 +13,7 @@ The invoker calls this object where in AWS it calls the ``sagemaker-runtime`` cl
 from __future__ import annotations
 
 import io
+import uuid
 from typing import Any
 
 from .async_endpoint import ServingApps
@@ -39,16 +40,16 @@ class LocalRealtimeEndpoints(ServingApps):
     def __init__(self, *, endpoints: dict[str, str], context, bucket: str, region: str, account: str) -> None:
         super().__init__(endpoints=endpoints, context=context, bucket=bucket)
         self.region, self.account = region, account
-        self.invocations: list[str] = []  # endpoint names, in the order they were called
+        self.invocations: list[tuple[str, str]] = []  # (endpoint, inference id), in the order of the calls
 
     def invoke_endpoint(self, *, EndpointName: str, Body: bytes, ContentType: str = "application/octet-stream",  # noqa: N803
-                        Accept: str = "*/*", **_: Any) -> dict:  # noqa: N803
+                        Accept: str = "*/*", InferenceId: str | None = None, **_: Any) -> dict:  # noqa: N803
         from botocore.exceptions import ClientError
         from botocore.response import StreamingBody
 
         if EndpointName not in self.clients:
             raise self.unknown(EndpointName, "InvokeEndpoint")
-        self.invocations.append(EndpointName)
+        self.invocations.append((EndpointName, InferenceId or uuid.uuid4().hex))
         body = Body.encode() if isinstance(Body, str) else bytes(Body)
         answer = self.clients[EndpointName].post("/invocations", content=body,
                                                  headers={"Content-Type": ContentType, "Accept": Accept})
