@@ -71,3 +71,27 @@ def test_a_stage_error_inside_the_endpoint_ends_in_one_ocr_failed(document, monk
     assert failed[0]["error_code"] == "MODEL_ERROR" and failed[0]["error_type"] == "ModelError"
     assert failed[0]["stage"] == "recognition" and "corrupt" in failed[0]["message"]
     assert calls.count(caller) == 1 and endpoint_calls == ["ocrflow-fused"], "not retried"
+
+
+def test_ocrflow_run_with_a_real_time_endpoint(tmp_path):
+    """The command line end to end: ``--stage-backend recognition=sagemaker_realtime`` runs the page through
+    the invoker and the emulated real-time endpoint, and prints the same text as all Lambda."""
+    import os
+    import subprocess
+    import sys
+
+    import cv2
+
+    from ocrflow.synthetic import render_page
+
+    source = tmp_path / "page.png"
+    cv2.imwrite(str(source), render_page(["Served in real time"])[0])
+    env = os.environ | {"OCRFLOW_DAEMON_DIR": str(tmp_path / "no-daemon")}
+    texts = {}
+    for backend in ([], ["--stage-backend", "recognition=sagemaker_realtime"]):
+        run = subprocess.run([sys.executable, "-m", "ocrflow", "run", str(source), "--format", "text", "--trace",
+                              *backend], env=env, capture_output=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        assert b"RunExpress" in run.stderr, "no task token to wait for: the document stays in the Express workflow"
+        texts[bool(backend)] = run.stdout
+    assert texts[True] == texts[False] == b"Served in real time\n"

@@ -66,3 +66,13 @@ def test_lambda_backend_is_the_default_spelled_out():
 def test_impossible_settings_are_refused(value, message):
     with pytest.raises(ValueError, match=message):
         Backends.parse(value)
+
+
+def test_the_cost_model_reads_each_backends_idle_instances():
+    from ocrflow.bench.cost import HOURS_PER_MONTH, PRICES, idle_per_month
+
+    hourly = PRICES["sagemaker_instance_hour"]["ml.g4dn.xlarge"]
+    assert idle_per_month(Backends()) == {}
+    assert idle_per_month(Backends.parse({"fused": "sagemaker_async"})) == {"fused": 0.0}
+    assert idle_per_month(Backends.parse({"regions": "sagemaker_async", "recognition": "sagemaker_realtime"})) == {
+        "regions": 0.0, "recognition": hourly * HOURS_PER_MONTH}

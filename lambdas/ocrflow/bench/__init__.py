@@ -107,9 +107,12 @@ def run(args: argparse.Namespace) -> int:
     if "fresh" not in skip:
         print("ocrflow bench: one document in fresh processes...", file=sys.stderr)
         result["fresh_process"] = fresh.fresh_process(str(documents[0].path), sys.executable, args.peer_python)
-    memory = {f.name: f.memory_mb for f in ALL_FUNCTIONS}
+    backends = runner.backends  # the endpoint backends' functions (the dispatcher, the invoker) are theirs
+    memory = {f.name: f.memory_mb for f in (*ALL_FUNCTIONS, *backends.functions(), *backends.support_functions())}
     result["usage"] = vars(found.usage)
     result["cost_per_1000_pages"] = cost.per_thousand_pages(found.usage, memory)
+    if backends.endpoints:
+        result["endpoint_idle_per_month"] = cost.idle_per_month(backends)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     runner.close()
     print(report.render(result))

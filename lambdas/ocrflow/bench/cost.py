@@ -22,7 +22,10 @@ PRICES = {
     "s3_read": 0.0004 / 1e3,  # GET, HEAD and the rest
     "event": 1.00 / 1e6,  # EventBridge custom events
     "textract_page": 1.50 / 1e3,  # DetectDocumentText, first million pages a month
+    # SageMaker real-time and asynchronous inference, per instance-hour (https://aws.amazon.com/sagemaker/pricing/)
+    "sagemaker_instance_hour": {"ml.g4dn.xlarge": 0.736},
 }
+HOURS_PER_MONTH = 730
 EXPRESS_MEMORY_GB = 0.064
 WRITES = ("PutObject", "CopyObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "ListObjectsV2")
 
@@ -61,6 +64,13 @@ def per_thousand_pages(usage: Usage, memory_mb: dict[str, int], architecture: st
             "step_functions_standard": standard, "step_functions_express": express,
             "total": compute + requests + storage + events + standard + express,
             "textract_detect_document_text": 1000 * PRICES["textract_page"]}
+
+
+def idle_per_month(backends, instance_type: str = "ml.g4dn.xlarge") -> dict[str, float]:
+    """Dollars a month each endpoint costs with no page arriving: the instances its backend keeps
+    (``Backend.cost.idle_instances``: none for an asynchronous endpoint at zero, one for real time)."""
+    hourly = PRICES["sagemaker_instance_hour"][instance_type]
+    return {step.key: step.backend.cost.idle_instances * hourly * HOURS_PER_MONTH for step in backends.endpoints}
 
 
 class S3Counter:

@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..orchestration.backends import BACKENDS, LAMBDA
 from . import languages
 from .formats import FORMATS, Rendering, framed, stdout_problem
 from .inputs import STDIN, Input, expand, output_path
@@ -35,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trace", action="store_true", help="print each state and its duration")
     parser.add_argument("--stage-backend", action="append", metavar="STAGE=BACKEND",
                         help="run a stage (regions, text_detection, recognition) or 'fused' on an emulated "
-                             "SageMaker asynchronous endpoint: e.g. text_detection=sagemaker_async")
+                             f"SageMaker endpoint ({', '.join(b for b in BACKENDS if b != LAMBDA)}): "
+                             "e.g. text_detection=sagemaker_async")
     parser.add_argument("--no-daemon", action="store_true",
                         help="run in this process even where `ocrflow daemon start` has one running")
     parser.add_argument("-l", "--lang", type=languages.parse, metavar="LANG[+LANG]",
