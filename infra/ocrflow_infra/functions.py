@@ -9,13 +9,12 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from ocrflow.registry import PAGE_STAGES, PIPELINE_FUNCTIONS, SCORER, Function
+from ocrflow.registry import PIPELINE_FUNCTIONS, SCORER, Function
 
 from . import REPO
-from .config import StackConfig
+from .config import FunctionConfig, StackConfig
 from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources
 
-STAGE_NAMES = {stage.name for stage in PAGE_STAGES}
 ASSET_EXCLUDES = [".venv", ".git", "cdk.out", "build", "tools", "**/__pycache__",
                   "tests", "benchmarks", "samples", "*.egg-info", "infra", "node_modules", ".pytest_cache"]
 
@@ -33,8 +32,10 @@ class StageFunctions(Construct):
         self.functions: dict[str, lambda_.DockerImageFunction] = {}
         architecture, platform = PLATFORMS[config.architecture]
         for spec in functions:
-            sizing = config.function(spec.name)
-            own = {"OCRFLOW_STAGE": spec.name} if spec.name in STAGE_NAMES else {}
+            # the context's size, else the one declared with the function (an endpoint backend's own)
+            sizing = config.functions.get(spec.name) or FunctionConfig(memory_mb=spec.memory_mb,
+                                                                        timeout_seconds=spec.timeout_seconds)
+            own = {"OCRFLOW_STAGE": spec.serves} if spec.serves else {}
             log_group = logs.LogGroup(self, f"{spec.construct_id}Logs", retention=retention(log_retention_days))
             function = lambda_.DockerImageFunction(
                 self, spec.construct_id,

@@ -4,8 +4,9 @@ page stage on a SageMaker real-time endpoint."""
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from ..orchestration.backends.sagemaker_realtime import INVOKER
+from ..registry import COMPLETER, DISPATCHER
 from ..schema.payloads import CompletionReport
-from ..tasks.specs import COMPLETE, DISPATCH, INVOKE
 from .runtime import lambda_handler, metrics
 
 
@@ -14,6 +15,6 @@ def observe(report: CompletionReport) -> None:
         metrics.add_metric(name=f"endpoint_{name}", unit=MetricUnit.Count, value=getattr(report, name))
 
 
-dispatcher = lambda_handler(DISPATCH)
-completer = lambda_handler(COMPLETE, observe=observe)
-invoker = lambda_handler(INVOKE)
+dispatcher = lambda_handler(DISPATCHER)
+completer = lambda_handler(COMPLETER, observe=observe)
+invoker = lambda_handler(INVOKER)

@@ -1,6 +1,6 @@
 """Ingest as a Lambda handler (``ocrflow.tasks.ingest``)."""
 
-from ..tasks.specs import INGEST
+from ..registry import INGEST
 from .runtime import lambda_handler
 
 handler = lambda_handler(INGEST)

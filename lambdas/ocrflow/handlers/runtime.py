@@ -23,7 +23,8 @@ from pydantic import BaseModel
 from ..errors import OcrflowError
 from ..schema.identifiers import checked_document_id
 from ..tasks import TaskContext
-from ..tasks.specs import TaskSpec
+from ..registry import Function
+from ..tasks.specs import TaskSpec, task_of
 
 SERVICE = "ocrflow"
 NAMESPACE = "ocrflow"
@@ -53,9 +54,11 @@ def logged_document_id(event: dict) -> str | None:
     return checked_document_id(detail.get("document_id")) if isinstance(detail, dict) else None
 
 
-def lambda_handler(task: TaskSpec, *, observe: Callable[[BaseModel], None] | None = None,
+def lambda_handler(task: TaskSpec | Function, *, observe: Callable[[BaseModel], None] | None = None,
                    context: TaskContext = CONTEXT) -> Callable[[dict, Any], dict]:
-    """Wrap a task as a Lambda handler; ``observe`` adds metrics from the response."""
+    """Wrap a task (or the task of a ``registry.Function``, the one table of functions) as a Lambda
+    handler; ``observe`` adds metrics from the response."""
+    task = task_of(task) if isinstance(task, Function) else task
 
     @wraps(task.function)
     def handle(event: dict, lambda_context: Any) -> dict:

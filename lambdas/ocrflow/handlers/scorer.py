@@ -4,7 +4,7 @@ it adds EMF metrics with dataset and variant dimensions."""
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from ..schema.events import OcrTestScored
-from ..tasks.specs import SCORER
+from ..registry import SCORER
 from .runtime import NAMESPACE, lambda_handler
 
 

@@ -4,7 +4,7 @@ event source mapping with ``ReportBatchItemFailures``, one execution per documen
 from aws_lambda_powertools.metrics import MetricUnit
 
 from ..schema.payloads import StartBatchReport
-from ..tasks.specs import START
+from ..registry import STARTER
 from .runtime import lambda_handler, metrics
 
 
@@ -15,4 +15,4 @@ def observe(report: StartBatchReport) -> None:
         metrics.add_metric(name="submissions_retried", unit=MetricUnit.Count, value=len(report.batch_item_failures))
 
 
-handler = lambda_handler(START, observe=observe)
+handler = lambda_handler(STARTER, observe=observe)

@@ -3,7 +3,7 @@
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from ..schema.events import ResultSummary
-from ..tasks.specs import VALIDATION
+from ..registry import VALIDATION
 from .runtime import NAMESPACE, lambda_handler, metrics
 
 
