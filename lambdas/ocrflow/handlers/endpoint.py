@@ -1,10 +1,8 @@
 """The dispatcher and the completer as Lambda handlers (``ocrflow.tasks.endpoint``): a page
-stage handed to a SageMaker asynchronous endpoint, and its outcome handed back; the invoker: a
-page stage on a SageMaker real-time endpoint."""
+stage handed to a SageMaker asynchronous endpoint, and its outcome handed back."""
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from ..orchestration.backends.sagemaker_realtime import INVOKER
 from ..registry import COMPLETER, DISPATCHER
 from ..schema.payloads import CompletionReport
 from .runtime import lambda_handler, metrics
@@ -17,4 +15,3 @@ def observe(report: CompletionReport) -> None:
 
 dispatcher = lambda_handler(DISPATCHER)
 completer = lambda_handler(COMPLETER, observe=observe)
-invoker = lambda_handler(INVOKER)

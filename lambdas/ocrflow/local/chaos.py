@@ -144,7 +144,8 @@ class ChaosRun:
             uploads[text] = machine.upload(data, f"chaos/{text.replace(' ', '_')}.png")
         truth = machine.upload(json.dumps({"annotations": {"texts": []}}).encode(), "chaos/truth.json")
         plans = [self._plan(index, uploads, list(pages), truth) for index in range(self.count)]
-        operator = self._endpoint_faults() if self.runner.backends.endpoints else None
+        # the endpoint faults are those of the callback path (notifications, their dead-letter queue)
+        operator = self._endpoint_faults() if self.runner.backends.waits_for_callback else None
         try:
             with faulty_publications(self.injector), ThreadPoolExecutor(self.jobs) as pool:
                 list(pool.map(self._submit, plans))

@@ -1,5 +1,4 @@
-"""A page stage on a SageMaker endpoint: the dispatcher and the completer (asynchronous), the
-invoker (real-time, at the end).
+"""A page stage on a SageMaker asynchronous endpoint: the dispatcher and the completer.
 
 The state machine invokes the dispatcher with ``.waitForTaskToken``. The dispatcher
 writes the stage request to S3 (an endpoint takes its input from S3), records the
@@ -28,7 +27,6 @@ from ..schema.payloads import (
     CompletionReport,
     DispatchReceipt,
     DispatchRequest,
-    InvokeRequest,
     PageTask,
     SnsEvent,
     StageRequest,
@@ -150,44 +148,3 @@ def send(sfn, operation: str, **kwargs) -> int:
             return 0
         raise
 
-
-# SageMaker's own trouble, worth another attempt: the Retry of the invoker's state takes it.
-ENDPOINT_TRANSIENT = frozenset({"ServiceUnavailable", "InternalFailure", "ModelNotReadyException",
-                                "InternalDependencyException"})
-
-
-def invoke(request: InvokeRequest, ctx: TaskContext) -> PageTask:
-    """``InvokeEndpoint`` with the stage request; the endpoint answers with the page task, as its
-    ``/invocations`` does for the asynchronous endpoint. A container's error answer arrives as
-    ``ModelError`` with the container's body in ``OriginalMessage``
-    (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html): the
-    ocrflow error it describes is raised again, with its own name and code."""
-    stages_of(request.stage)  # an unknown stage is refused before the endpoint is called
-    body = StageRequest(stage=request.stage, task=request.task).model_dump_json()
-    try:
-        response = aws_call(ctx.client("sagemaker-runtime"), "invoke_endpoint", what=f"endpoint {request.endpoint}",
-                            permanent=errors.EndpointError, EndpointName=request.endpoint, Body=body.encode(),
-                            ContentType="application/json", Accept="application/json")
-    except errors.OcrflowError as exc:
-        raise endpoint_error(exc, request.stage) from exc.__cause__
-    return PageTask.model_validate_json(response["Body"].read())
-
-
-def endpoint_error(error: errors.OcrflowError, stage: str) -> errors.OcrflowError:
-    """The error the container described (``ModelError``), a transient one for SageMaker's own
-    trouble, else ``error`` as ``aws_call`` raised it."""
-    code, response = code_of(error), getattr(error.__cause__, "response", {})
-    if code == "ModelError":
-        try:
-            description = json.loads(response.get("OriginalMessage") or "")
-        except ValueError:
-            description = None
-        if isinstance(description, dict) and description.get("error_type") and description.get("error_code"):
-            return errors.from_description({**description, "stage": description.get("stage") or stage})
-        status = response.get("OriginalStatusCode")
-        return errors.EndpointError(f"the endpoint answered {status}: {str(response.get('OriginalMessage'))[:300]}",
-                                    stage=stage)
-    if code in ENDPOINT_TRANSIENT:
-        return errors.TransientError(error.message, stage=stage)
-    error.stage = error.stage or stage
-    return error

@@ -19,7 +19,6 @@ from ..schema.events import ResultEvent
 from ..schema.payloads import (
     DispatchRequest,
     IngestRequest,
-    InvokeRequest,
     SnsEvent,
     SqsBatch,
     StageRequest,
@@ -106,12 +105,6 @@ def _complete(event, ctx):
     return complete(event, ctx)
 
 
-def _invoke(request, ctx):
-    from .endpoint import invoke
-
-    return invoke(request, ctx)
-
-
 def _start(batch, ctx):
     from .starter import start_batch
 
@@ -124,7 +117,6 @@ VALIDATION = TaskSpec("validation", ValidationRequest, _validate)
 SCORER = TaskSpec("scorer", ResultEvent, _score)
 DISPATCH = TaskSpec("dispatcher", DispatchRequest, _dispatch, stage_of=lambda request: request.stage)
 COMPLETE = TaskSpec("completer", SnsEvent, _complete)
-INVOKE = TaskSpec("invoker", InvokeRequest, _invoke, stage_of=lambda request: request.stage)
 START = TaskSpec("starter", SqsBatch, _start)
 
 

@@ -1,7 +1,7 @@
 """A page stage (or the fused ones) on a SageMaker real-time endpoint, invoked synchronously.
 
 The state invokes a thin function, the invoker, which calls ``InvokeEndpoint`` with the stage
-request and returns the page task the endpoint answered (``tasks.endpoint.invoke``): the same
+request and returns the page task the endpoint answered (``tasks.invoker``): the same
 serving image and ``/invocations`` contract as the asynchronous endpoint, and no callback, so a
 document on it still runs in the Express workflow (and a Distributed Map's children).
 
@@ -24,9 +24,9 @@ from ..states import lambda_task, placeholder
 from .base import Backend, CostEntry, Step
 
 # SageMaker gives a real-time container 60 s to answer; the invoker waits a little longer.
-INVOKER = Function("invoker", "ocrflow.handlers.endpoint.invoker",
+INVOKER = Function("invoker", "ocrflow.handlers.invoker.handler",
                    "ocrflow invoker: page stage to a SageMaker real-time endpoint", 512, 90,
-                   task="ocrflow.tasks.specs:INVOKE")
+                   task="ocrflow.tasks.invoker:INVOKE")
 
 
 class SageMakerRealtime(Backend):
