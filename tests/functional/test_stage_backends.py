@@ -15,8 +15,8 @@ from tests.functional.test_statemachine import pdf_of, run_bytes
 PAGES = [["Invoice 2026-0417", "Total due 64.49"], ["Second page", "signed by the clerk"], ["Third and last"]]
 
 
-def run(backends: dict, data: bytes):
-    runner = LocalRunner(backends=Backends.parse(backends))
+def run(backends: dict, data: bytes, powertools: bool = False):
+    runner = LocalRunner(backends=Backends.parse(backends), powertools=powertools)
     try:
         outcome, calls, _ = run_bytes(runner, data, "doc.pdf")
         texts = [[line.text for line in page.lines] for page in outcome.document.pages] if outcome.document else None
@@ -56,6 +56,14 @@ def test_a_switched_stage_gives_the_text_of_the_lambda_mode(document, lambda_tex
     assert not [name for name in calls if name in switched], "those stages ran on the endpoint, not on Lambda"
     (completed,) = [e for e in outcome.events if e["detail-type"] == "OcrCompleted"]
     assert completed["detail"]["pages"] == 3
+
+
+def test_the_production_handlers_reach_a_real_time_endpoint():
+    """``powertools=True``: the invoker's Lambda handler (``handlers.invoker``), the emulator injected
+    into its container's context."""
+    outcome, calls, texts, endpoint_calls = run({"fused": "sagemaker_realtime"}, pdf_of(PAGES[:1]), powertools=True)
+    assert outcome.error is None, outcome.error
+    assert texts == PAGES[:1] and calls.count("ocrflow-invoker") == 1 and endpoint_calls == ["ocrflow-fused"]
 
 
 @pytest.mark.parametrize("backend,caller", [("sagemaker_async", "ocrflow-dispatcher"),
