@@ -12,11 +12,11 @@ from ocrflow.variants import variants
 from .bus import EventContract
 from .config import StackConfig
 from .endpoints import EndpointResources
+from .front_door import FrontDoor
 from .functions import ASSET_EXCLUDES, StageFunctions
 from .monitoring import Monitoring
 from .nag import BASIC_EXECUTION, acknowledge, acknowledge_resources, allow, arn_token
 from .storage import RESULTS_PREFIX, SCORES_PREFIX, WORK_PREFIX, Storage
-from .front_door import FrontDoor, on_failure, secure_queue
 from .textract_api import TextractApi, TextractApiConfig
 from .workflow import Workflow
 

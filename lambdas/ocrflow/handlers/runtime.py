@@ -21,9 +21,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel
 
 from ..errors import OcrflowError
+from ..registry import Function
 from ..schema.identifiers import checked_document_id
 from ..tasks import TaskContext
-from ..registry import Function
 from ..tasks.specs import TaskSpec, task_of
 
 SERVICE = "ocrflow"

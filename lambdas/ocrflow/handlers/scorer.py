@@ -3,8 +3,8 @@ it adds EMF metrics with dataset and variant dimensions."""
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from ..schema.events import OcrTestScored
 from ..registry import SCORER
+from ..schema.events import OcrTestScored
 from .runtime import NAMESPACE, lambda_handler
 
 

@@ -3,8 +3,8 @@ event source mapping with ``ReportBatchItemFailures``, one execution per documen
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from ..schema.payloads import StartBatchReport
 from ..registry import STARTER
+from ..schema.payloads import StartBatchReport
 from .runtime import lambda_handler, metrics
 
 

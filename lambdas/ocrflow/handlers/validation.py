@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from ..schema.events import ResultSummary
 from ..registry import VALIDATION
+from ..schema.events import ResultSummary
 from .runtime import NAMESPACE, lambda_handler, metrics
 
 

@@ -38,8 +38,8 @@ def emulate(runner, steps) -> "LocalAsyncEndpoints":
     from ..schema.delivery import ASYNC_INVOKE
     from ..storage import ObjectStore
     from ..tasks.endpoint import EndpointSettings
-    from .async_invoke import AsyncInvocation
     from ..tasks.specs import task_of
+    from .async_invoke import AsyncInvocation
     from .handlers import local_handler
     from .statemachine import ACCOUNT, REGION, WORK_BUCKET, create_table, endpoint_name
 

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..registry import stage_names
 from .events import (
     SOURCE,
     DetectionScores,
@@ -23,7 +24,6 @@ from .events import (
     TestCase,
     WordScores,
 )
-from ..registry import stage_names
 from .patterns import PATTERNS
 
 MODELS = {"DocumentSubmitted": DocumentSubmitted, "OcrCompleted": ResultSummary,

@@ -14,7 +14,6 @@ from .endpoint import code_of
 from .pages import stages_of
 from .specs import TaskSpec
 
-
 # SageMaker's own trouble, worth another attempt: the Retry of the invoker's state takes it.
 ENDPOINT_TRANSIENT = frozenset({"ServiceUnavailable", "InternalFailure", "ModelNotReadyException",
                                 "InternalDependencyException"})
