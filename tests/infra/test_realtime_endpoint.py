@@ -16,6 +16,7 @@ from aws_cdk.assertions import Match
 
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
+from ocrflow.orchestration.backends.sagemaker_realtime import INVOKER
 
 from .conftest import synth
 from .test_stack import resources, statements
@@ -59,7 +60,7 @@ def test_the_invoker_replaces_the_callback_path(realtime):
     commands = sorted(f["Properties"]["ImageConfig"]["Command"][0]
                       for f in resources(template, "AWS::Lambda::Function").values()
                       if f["Properties"].get("PackageType") == "Image")
-    assert "ocrflow.handlers.endpoint.invoker" in commands
+    assert INVOKER.handler == "ocrflow.handlers.invoker.handler" and INVOKER.handler in commands
     assert not [c for c in commands if c.endswith(("dispatcher", "completer"))]
     template.resource_count_is("AWS::SNS::Subscription", 0)
     assert not [t for t in resources(template, "AWS::DynamoDB::Table").values()
