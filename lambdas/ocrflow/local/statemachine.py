@@ -124,7 +124,7 @@ class LocalStateMachine:
             for name in ("scorer", "completer")}
         # The endpoint topics' subscription dead-letter queue: notifications SNS could not hand to Lambda.
         self.subscription_dead_letters = self.sqs.create_queue(QueueName="ocrflow-completer-failures")["QueueUrl"]
-        create_table(os.environ["OCRFLOW_IDEMPOTENCY_TABLE"], "id")  # an endpoint backend's own: its emulator's
+        create_table(os.environ["OCRFLOW_IDEMPOTENCY_TABLE"], "id")  # the task-token table is made by its backend's emulator
         from ..variants import variants
 
         shadow = variants().shadow.enabled
