@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from typing import cast
+
+from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from constructs import IConstruct
 
 BASIC_EXECUTION = ("AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
@@ -17,7 +19,7 @@ def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
 def arn_token(construct: IConstruct) -> str:
     """How cdk-nag writes the ARN of a construct in a finding: ``<LogicalId.Arn>``."""
     stack = Stack.of(construct)
-    return f"<{stack.resolve(stack.get_logical_id(construct.node.default_child))}.Arn>"
+    return f"<{stack.resolve(stack.get_logical_id(cast(CfnElement, construct.node.default_child)))}.Arn>"
 
 
 def acknowledge_resources(construct: IConstruct, resources: list[str], reason: str) -> None:

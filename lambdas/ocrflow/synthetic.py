@@ -25,7 +25,7 @@ def font_path(name: str = "DejaVuSans.ttf") -> Path:
 @dataclass(frozen=True)
 class RenderedLine:
     text: str
-    box: tuple[int, int, int, int]  # left, top, right, bottom in page pixels
+    box: tuple[float, float, float, float]  # left, top, right, bottom in page pixels
 
 
 def render_page(lines: list[str | tuple[str, int]], *, width: int = 1240, margin: int = 90,

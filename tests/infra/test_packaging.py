@@ -43,7 +43,7 @@ def run(root: Path, *command: str, env: dict | None = None) -> subprocess.Comple
 
 def test_the_wheel_holds_its_package_data(installed):
     root, python = installed
-    check = run(root, str(python), "-c", "from ocrflow.inference.fetch import manifest; "
+    check = run(root, str(python), "-c", "from ocrflow.inference.models import manifest; "
                 "from ocrflow.orchestration.asl import build; from ocrflow.schema.patterns import PATTERNS; "
                 "print(len(manifest()['models']), len(build()['States']), len(PATTERNS))")
     assert check.returncode == 0, check.stderr

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+from typing import Any
 
 START = time.perf_counter()
 
@@ -43,9 +44,9 @@ def measure(name: str) -> dict[str, float]:
             "first_page_ms": (done - ready) * 1e3, "cold_ms": (loaded - START + done - ready) * 1e3}
 
 
-def cold_starts(stages: list[str]) -> dict[str, dict[str, float]]:
+def cold_starts(stages: list[str]) -> dict[str, dict[str, Any]]:
     """One fresh interpreter per stage; ``process_ms`` adds the interpreter's own start."""
-    out = {}
+    out: dict[str, dict[str, Any]] = {}  # timings, or the error
     for name in stages:
         start = time.perf_counter()
         run = subprocess.run([sys.executable, "-m", "ocrflow.bench.cold", name], capture_output=True, text=True)

@@ -20,18 +20,19 @@ import time
 from pathlib import Path
 
 from .. import __version__
+from ..settings import DaemonSettings
 from .daemon_channel import ANSWER_TIMEOUT_S, RUN_SILENCE_S, Unavailable, checked_directory, connect, receive, \
     send, timeouts_of
 from .output import current_umask
 
-DIRECTORY_VARIABLE = "OCRFLOW_DAEMON_DIR"
+DIRECTORY_VARIABLE = "OCRFLOW_DAEMON_DIR"  # DaemonSettings.dir: a parent sets it for the daemon it starts
 DEFAULT_IDLE_MINUTES = 60
 START_TIMEOUT_S = 180.0  # the warm-up page included; models are fetched before, by `ocrflow models fetch`
 
 
 def directory() -> Path:
     """Where the socket, its key, the pid and the log live (one daemon per directory)."""
-    return Path(os.environ.get(DIRECTORY_VARIABLE) or Path.home() / ".cache" / "ocrflow" / "daemon")
+    return DaemonSettings().dir
 
 
 def settings_environment() -> dict[str, str]:
@@ -47,7 +48,8 @@ def forward(argv: list[str]) -> int | None:
     try:
         connection = connect(directory())
     except Unavailable as exc:
-        return local(str(exc))
+        local(str(exc))
+        return None
     if connection is None:
         return None
     with connection:
@@ -59,11 +61,15 @@ def forward(argv: list[str]) -> int | None:
             while kind == "queued":  # another client's run first; the daemon says so every second
                 kind, value = receive(connection)
         except (EOFError, OSError, ValueError) as exc:
-            return local(f"the daemon did not answer within {ANSWER_TIMEOUT_S:.0f} s ({describe(exc)})")
+            local(f"the daemon did not answer within {ANSWER_TIMEOUT_S:.0f} s ({describe(exc)})")
+            return None
         if kind == "local":
-            return local(value) if value else None
+            if value:
+                local(str(value))
+            return None
         if kind != "accepted":
-            return local(f"the daemon answered {kind!r}")
+            local(f"the daemon answered {kind!r}")
+            return None
         return _accepted(connection, argv)
 
 
@@ -89,7 +95,6 @@ def _accepted(connection, argv: list[str]) -> int:
 
 def local(reason: str) -> None:
     print(f"ocrflow: running in this process, not the daemon: {reason}", file=sys.stderr)
-    return None
 
 
 def describe(exc: BaseException) -> str:

@@ -18,6 +18,7 @@ import socket
 import stat
 import struct
 from pathlib import Path
+from typing import Any
 
 ANSWER_TIMEOUT_S = 5.0  # connect, handshake, each answer before a run starts (the daemon answers in ms)
 RUN_SILENCE_S = 60.0  # during a run the daemon writes at least every HEARTBEAT_S; this long silent is gone
@@ -83,7 +84,7 @@ def send(connection, message: dict) -> None:
     connection.send_bytes(json.dumps(message).encode())
 
 
-def receive(connection, limit: int = MESSAGE_LIMIT) -> tuple[str, object]:
+def receive(connection, limit: int = MESSAGE_LIMIT) -> tuple[str, Any]:
     """(kind, value): ``out``/``err`` bytes for a stream, else a control message's kind and body."""
     data = connection.recv_bytes(limit)
     if data[:1] in STREAMS:
@@ -98,7 +99,8 @@ def connect(where: Path):
     """An authenticated connection to the running daemon (its socket and key checked first).
     None when none runs (no socket, or a killed daemon's); ``Unavailable`` when one may run but
     cannot be used or does not answer in time."""
-    from multiprocessing.connection import AuthenticationError, Connection, answer_challenge, deliver_challenge
+    from multiprocessing import AuthenticationError
+    from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
 
     path = where / "socket"
     if not path.exists():

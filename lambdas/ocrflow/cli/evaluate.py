@@ -37,7 +37,7 @@ def print_totals(summary: dict, baseline: dict | None) -> None:
     for name, totals in summary["datasets"].items():
         row = deltas.get(name, {})
 
-        def delta(key: str) -> str:
+        def delta(key: str, row: dict = row) -> str:
             return f" ({row[key]['delta']:+.4f})" if key in row else ""
 
         print(f"{label} {name}: {totals['documents']} documents, alphanumeric word F1 "

@@ -57,7 +57,7 @@ def collect(source: str, *, datasets: list[str] | None = None, variant: str | No
 
     newest: dict[tuple, tuple[datetime, dict]] = {}
     skipped = 0
-    for name, data, stored in score_objects(source, s3):
+    for _name, data, stored in score_objects(source, s3):
         try:
             scored = OcrTestScored.model_validate_json(data)
         except ValidationError:

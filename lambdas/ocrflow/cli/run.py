@@ -7,6 +7,7 @@ failed (``<file>: <ERROR_CODE>: <message>``) and, on a terminal, a progress bar.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -75,7 +76,10 @@ class Progress:
 
 
 def read(item: Input, stdin: bytes | None) -> bytes:
-    return stdin if item.path is None else item.path.read_bytes()
+    if item.path is not None:
+        return item.path.read_bytes()
+    assert stdin is not None, "standard input is read where an input names it"
+    return stdin
 
 
 def run(args: argparse.Namespace, runner=None) -> int:
@@ -139,7 +143,7 @@ def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Nam
             failed += 1
             print(f"{item.name}: {outcome.error.code}: {outcome.error.message}", file=sys.stderr)
             continue
-        rendering = Rendering(outcome.document, lambda: read(item, stdin), item.name, args.image_dpi)
+        rendering = Rendering(outcome.document, functools.partial(read, item, stdin), item.name, args.image_dpi)
         if args.verbose:
             print(summary(item.name, outcome.document), file=sys.stderr)
         data = framed(fmt, rendering, to_stdout) if args.out is None or item.name == STDIN \

@@ -29,12 +29,16 @@ import time
 import traceback
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..cli.daemon import settings_environment
 from ..cli.daemon_channel import HEARTBEAT_S, receive, send, timeouts, timeouts_of
 from ..errors import OcrflowError
 from .daemon_io import QuietParser, Unparsed, client_streams, log
+
+if TYPE_CHECKING:  # built at warm-up: moto and the models load in the daemon, not on import
+    from .runner import LocalRunner
 
 # moto keeps every object the runs wrote (inputs, page images, results) in memory: a runner that
 # holds this many documents, or a process this large, is replaced by a fresh one after the answer.
@@ -70,7 +74,7 @@ class Daemon:
         self.context = TaskContext()  # the models outlive a recycled runner
         self.started = self.last = time.monotonic()
         self.documents = 0
-        self.runner = None
+        self.runner: LocalRunner | None = None
         self.busy = threading.Lock()  # one run at a time: the process's standard streams are its client's
         self.stopping = threading.Event()
         self.connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
@@ -129,7 +133,8 @@ class Daemon:
 
     def connection(self, client: socket.socket) -> None:
         """One client, on its own thread: authenticated, its request read and answered, within bounds."""
-        from multiprocessing.connection import AuthenticationError, Connection, answer_challenge, deliver_challenge
+        from multiprocessing import AuthenticationError
+        from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
 
         try:
             client.settimeout(None)
@@ -238,6 +243,7 @@ class Daemon:
                     print("ocrflow daemon: it runs `ocrflow run` only", file=sys.stderr)
                     return 2
                 args.umask = int(request["umask"]) & 0o777  # the client's, for the files written for it
+                assert self.runner is not None, "warmed up before the first request"
                 before = self.runner.machine.received  # one OcrCompleted or OcrFailed per document
                 try:
                     return run_command.run(args, runner=self.runner)
@@ -281,7 +287,11 @@ class Daemon:
 
 def main(directory: str, idle_s: str) -> int:
     daemon = Daemon(Path(directory), float(idle_s))
-    signal.signal(signal.SIGTERM, lambda *_: (daemon.cleanup(), os._exit(0)))
+    def terminate(*_) -> None:
+        daemon.cleanup()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         daemon.serve()
     finally:

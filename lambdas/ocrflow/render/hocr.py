@@ -13,14 +13,18 @@ ocrmypdf's hOCR renderer stack overlapping lines' text on one another.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from html import escape
 
 import numpy as np
 
 from .. import __version__
 from ..geometry import bounding_box
-from ..schema.document import Document, Line, Page
-from .layout import blocks
+from .layout import blocks, words_of
+
+if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
+    from ..schema.document import Document, Line, Page
 
 DESCENT = 0.2
 MAX_OVERLAP = 0.2  # hocr-check's "significant overlap": a share of the larger box
@@ -136,7 +140,7 @@ def page_hocr(page: Page, image: str, dpi: float | None) -> list[str]:
             slope, offset, size = baseline(line, boxes[line.id])
             out.append(f'     <span class="ocr_line" id="line_{n}_{k}" title="{bbox(boxes[line.id])}; '
                        f'baseline {slope:.3f} {offset:.0f}; x_size {size:.0f}">')
-            words = [word for member in members[line.id] for word in (member.words or [member])]
+            words = [word for member in members[line.id] for word in words_of(member)]
             if len(members[line.id]) > 1:  # two lines of a row written as one: their words left to right
                 words.sort(key=lambda word: bounding_box(np.asarray(word.polygon))[0])
             for w, word in enumerate(words):

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 
-from ..schema.document import Document, Page
 from .layout import Block, blocks
+
+if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
+    from ..schema.document import Document, Page
 
 SPECIAL = re.compile(r"([\\`*_{}\[\]#|<>])")
 

@@ -7,9 +7,13 @@ Boxes are the polygons of the result, so a turned or skewed page shows them turn
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ..schema.document import Document, Page
+if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
+    from ..schema.document import Document, Page
+
 
 LINE_COLOUR = (40, 90, 220)
 GOOD, FAIR, POOR = (0, 150, 60), (230, 140, 0), (220, 30, 30)
@@ -42,7 +46,7 @@ def draw_document(document: Document, data: bytes | None = None):
     """Every page drawn (``data``: the input's bytes, for the page images), one under the other."""
     from PIL import Image
 
-    images = [None] * len(document.pages)
+    images: list[np.ndarray | None] = [None] * len(document.pages)
     if data is not None:
         from ..documents import load_pages
 

@@ -16,6 +16,8 @@ skewed pages too. Built with pikepdf (qpdf), never hand-written PDF syntax.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import io
 import zlib
 from dataclasses import dataclass
@@ -23,8 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..documents import PDFIUM_LOCK
-from ..schema.document import Document, Page
 from .font import ADVANCE, RESOURCE, CharacterIds, add_font
+from .layout import words_of
+
+if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
+    from ..schema.document import Document, Page
 
 DEFAULT_DPI = 300.0  # an image that states no resolution (Tesseract's and a scanner's usual)
 MIN_DPI = 10.0  # below this a header's "resolution" is an aspect ratio, not a resolution
@@ -87,7 +92,7 @@ def text_layer(page: Page, space: PageSpace, ids: CharacterIds) -> bytes:
     character wide however narrow the gap, so text extraction keeps the words apart."""
     ops = ["BT", "3 Tr"]
     for line in page.lines:
-        words = [word for word in (line.words or [line]) if word.text.strip()]
+        words = [word for word in words_of(line) if word.text.strip()]
         quads = [space.points(word.polygon)[:4] for word in words]
         for index, (word, quad) in enumerate(zip(words, quads)):
             text = word.text
@@ -255,7 +260,7 @@ def sources_of(source, image_dpi: float | None = None) -> bytes | list[PageSourc
         return bytes(source)
     if hasattr(source, "read"):
         return source.read()
-    from ..api import pages_of
+    from ..documents import pages_of
     from ..settings import IngestSettings
 
     fallback = image_dpi_of(getattr(source, "info", {}) or {}, image_dpi)

@@ -3,7 +3,11 @@ between pages (as pdftotext does)."""
 
 from __future__ import annotations
 
-from ..schema.document import Document, Line, Page
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
+    from ..schema.document import Document, Line, Page
+
 
 
 def page_text(page: Page) -> str:

@@ -3,11 +3,15 @@ width, height in input-image pixels), confidence (-1 above word level) and text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..geometry import bounding_box
-from ..schema.document import Document
 from .layout import blocks
+
+if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
+    from ..schema.document import Document
 
 HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
 

@@ -116,7 +116,7 @@ class Document(Schema):
         """A PIL image of page ``page`` (0-based) with its line boxes and confidences (blue) and word boxes
         (green, orange, red by confidence), on ``image`` (BGR array), else on the page the Python API read,
         else on white."""
-        from ..render.overlay import draw_page
+        from ..render.overlay import draw_page  # lazy: numpy, PIL, pikepdf load on first render
 
         if image is None and page < len(self._images):
             image = self._images[page]
@@ -125,26 +125,26 @@ class Document(Schema):
     @property
     def text(self) -> str:
         """Reading order; a blank line between paragraphs, a tab within a row, a form feed per page."""
-        from ..render.text import to_text
+        from ..render.text import to_text  # lazy: numpy, PIL, pikepdf load on first render
 
         return to_text(self)
 
     def to_textract(self) -> dict:
         """Amazon Textract JSON (AnalyzeDocument with the Layout feature): PAGE, LINE, WORD, LAYOUT_*."""
-        from ..render.textract import to_textract
+        from ..render.textract import to_textract  # lazy: numpy, PIL, pikepdf load on first render
 
         return to_textract(self)
 
     def to_hocr(self, image: str | None = None, dpi: float | list[float] | None = None) -> str:
         """hOCR 1.2 as Tesseract writes it (XHTML): pages, blocks, paragraphs, lines with baseline and
         x_size, words with x_wconf; ``image`` names the page image, ``dpi`` its resolution (scan_res)."""
-        from ..render.hocr import to_hocr
+        from ..render.hocr import to_hocr  # lazy: numpy, PIL, pikepdf load on first render
 
         return to_hocr(self, image=image, dpi=dpi)
 
     def to_markdown(self) -> str:
         """Markdown: titles as headings, paragraphs, tables where the layout found them, a rule per page."""
-        from ..render.markdown import to_markdown
+        from ..render.markdown import to_markdown  # lazy: numpy, PIL, pikepdf load on first render
 
         return to_markdown(self)
 
@@ -153,7 +153,7 @@ class Document(Schema):
         PIL image; a PDF keeps its own pages) with this document's words as an invisible, selectable text
         layer in an embedded font. ``image_dpi``: the resolution of an image whose header states none.
         ``text_only``: the text layer alone (``source`` may then be None), to lay under other images."""
-        from ..render.pdf import blank_sources, sources_of, to_pdf
+        from ..render.pdf import blank_sources, sources_of, to_pdf  # lazy: numpy, PIL, pikepdf load on first render
 
         if source is None and not text_only:
             raise TypeError("to_pdf needs the source the document was read from (or text_only=True)")
@@ -162,6 +162,6 @@ class Document(Schema):
 
     def to_tsv(self) -> str:
         """Tesseract's TSV: one row per page, paragraph, line and word."""
-        from ..render.tsv import to_tsv
+        from ..render.tsv import to_tsv  # lazy: numpy, PIL, pikepdf load on first render
 
         return to_tsv(self)

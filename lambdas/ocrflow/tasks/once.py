@@ -23,7 +23,7 @@ def once(function: Callable[[dict], dict], key: str, ctx: TaskContext, *, table:
 
     replayed = []
 
-    def mark_replayed(response: Any, record: Any) -> Any:
+    def mark_replayed(response: Any, idempotent_data: Any) -> Any:
         replayed.append(True)
         return response
 

@@ -80,7 +80,7 @@ class LocalTextract:
 
         from ..local.runner import LocalRunner
         from ..local.statemachine import REGION, create_table
-        from .config import ApiSettings
+        from ..settings import ApiSettings
 
         try:
             from moto.server import ThreadedMotoServer

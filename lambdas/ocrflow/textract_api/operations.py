@@ -7,12 +7,13 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from typing import Any
 
 from ..documents import count_pages, sniff
 from ..errors import DocumentTooLargeError, OcrflowError
 from ..schema.document import Document
+from ..settings import ApiSettings
 from . import blocks
-from .config import ApiSettings
 from .errors import TextractError, from_ocrflow, invalid_parameter
 from .jobs import Job, JobStore, new_job_id
 from .protocol import blob
@@ -25,7 +26,7 @@ S3_MISSING = {"NoSuchKey", "NoSuchBucket", "404", "403", "AccessDenied", "NoSuch
 class Engine(ABC):
     """Where documents are recognised: ``s3`` reads inputs and results (and writes ``OutputConfig``)."""
 
-    s3 = None
+    s3: Any = None  # a boto3 S3 client
 
     @abstractmethod
     def recognize(self, name: str, data: bytes) -> Document:
@@ -177,4 +178,5 @@ def read_document(s3, uri: str) -> Document:
 
 
 def job_answer(s3, job: Job) -> dict:
+    assert job.result_uri is not None, "a job is answered once it has a result"
     return blocks.response(read_document(s3, job.result_uri).to_textract(), job.features)
