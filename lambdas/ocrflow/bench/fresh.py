@@ -12,7 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..cli.daemon import DIRECTORY_VARIABLE, request
+from ..cli.daemon import request
+from ..cli.daemon_channel import DIRECTORY_VARIABLE
 
 # Started by a small interpreter so that the peak memory reported is the command's own: a child
 # forked from the benchmark process would report the benchmark's memory as its peak.

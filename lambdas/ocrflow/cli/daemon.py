@@ -20,24 +20,22 @@ import time
 from pathlib import Path
 
 from .. import __version__
-from ..settings import DaemonSettings
-from .daemon_channel import ANSWER_TIMEOUT_S, RUN_SILENCE_S, Unavailable, checked_directory, connect, receive, \
-    send, timeouts_of
+from .daemon_channel import (
+    ANSWER_TIMEOUT_S,
+    RUN_SILENCE_S,
+    Unavailable,
+    checked_directory,
+    connect,
+    directory,
+    receive,
+    send,
+    settings_environment,
+    timeouts_of,
+)
 from .output import current_umask
 
-DIRECTORY_VARIABLE = "OCRFLOW_DAEMON_DIR"  # DaemonSettings.dir: a parent sets it for the daemon it starts
 DEFAULT_IDLE_MINUTES = 60
 START_TIMEOUT_S = 180.0  # the warm-up page included; models are fetched before, by `ocrflow models fetch`
-
-
-def directory() -> Path:
-    """Where the socket, its key, the pid and the log live (one daemon per directory)."""
-    return DaemonSettings().dir
-
-
-def settings_environment() -> dict[str, str]:
-    """The variables a run's settings come from: a daemon started under others would read differently."""
-    return {k: v for k, v in os.environ.items() if k.startswith("OCRFLOW_") and k != DIRECTORY_VARIABLE}
 
 
 def forward(argv: list[str]) -> int | None:
@@ -141,7 +139,7 @@ def start(args: argparse.Namespace) -> int:
         return 1
     with open(where / "log", "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ocrflow.local.daemon", str(where), str(args.idle_timeout * 60)],
+            [sys.executable, "-m", "ocrflow.cli.daemon_server", str(where), str(args.idle_timeout * 60)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:  # the socket appears once the stages are warm

@@ -7,7 +7,8 @@ the directory and key are used only when they are this user's own, closed to gro
 (``multiprocessing.connection``'s); messages are JSON or raw stream bytes, never pickles; every
 read and write has a kernel timeout, so neither end waits for ever on the other.
 
-Imported on every ``ocrflow run`` (by ``cli.daemon``): the standard library only.
+Imported on every ``ocrflow run`` (by ``cli.daemon``, the client; ``daemon_server`` is the other end): the
+standard library only, so ``OCRFLOW_DAEMON_DIR`` is read here rather than through ``ocrflow.settings`` (pydantic).
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ HEARTBEAT_S = 2.0
 MESSAGE_LIMIT = 1 << 20  # a request: argv, working directory, OCRFLOW_* settings; an output chunk
 OUT, ERR = b"\x01", b"\x02"  # a stream chunk's first byte; a control message starts with {
 STREAMS = {OUT: "out", ERR: "err"}
+DIRECTORY_VARIABLE = "OCRFLOW_DAEMON_DIR"
+
+
+def directory() -> Path:
+    """Where the socket, its key, the pid and the log live (one daemon per directory)."""
+    return Path(os.environ.get(DIRECTORY_VARIABLE) or Path.home() / ".cache" / "ocrflow" / "daemon")
+
+
+def settings_environment() -> dict[str, str]:
+    """The variables a run's settings come from: a daemon started under others would read differently."""
+    return {k: v for k, v in os.environ.items() if k.startswith("OCRFLOW_") and k != DIRECTORY_VARIABLE}
 
 
 class Unavailable(Exception):

@@ -13,18 +13,14 @@ ocrmypdf's hOCR renderer stack overlapping lines' text on one another.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from html import escape
 
 import numpy as np
 
 from .. import __version__
 from ..geometry import bounding_box
+from ..schema.page import Line, Page, Paged
 from .layout import blocks, words_of
-
-if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
-    from ..schema.document import Document, Line, Page
 
 DESCENT = 0.2
 MAX_OVERLAP = 0.2  # hocr-check's "significant overlap": a share of the larger box
@@ -153,7 +149,7 @@ def page_hocr(page: Page, image: str, dpi: float | None) -> list[str]:
     return out
 
 
-def to_hocr(document: Document, image: str | None = None, dpi: float | list[float] | None = None) -> str:
+def to_hocr(document: Paged, image: str | None = None, dpi: float | list[float] | None = None) -> str:
     """``dpi``: the resolution of every page, or one per page (``scan_res``; omitted where None)."""
     dpis = dpi if isinstance(dpi, (list, tuple)) else [dpi] * len(document.pages)
     body = [row for page, page_dpi in zip(document.pages, dpis)

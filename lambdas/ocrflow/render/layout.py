@@ -12,17 +12,13 @@ region its lines fall in (for lines in no region, the mean of their text confide
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..geometry import bounding_box, box_area, box_intersection
-
-if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
-    from ..schema.document import Line, Page, Word
+from ..schema.page import Line, Page, Word
 
 KINDS = {"title": "title", "header": "header", "footer": "footer", "table": "table", "figure": "figure"}
 FIGURE_SHARE = 0.5  # a "figure" holding more of the page's lines than this is the page itself

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
 
+from ..schema.page import Page, Paged
 from .layout import Block, blocks
-
-if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
-    from ..schema.document import Document, Page
 
 SPECIAL = re.compile(r"([\\`*_{}\[\]#|<>])")
 
@@ -44,5 +40,5 @@ def page_markdown(page: Page) -> str:
     return "\n\n".join(parts)
 
 
-def to_markdown(document: Document) -> str:
+def to_markdown(document: Paged) -> str:
     return "\n\n---\n\n".join(page_markdown(page) for page in document.pages).strip() + "\n"

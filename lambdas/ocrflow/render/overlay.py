@@ -7,13 +7,9 @@ Boxes are the polygons of the result, so a turned or skewed page shows them turn
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
-    from ..schema.document import Document, Page
-
+from ..schema.page import Page, Paged
 
 LINE_COLOUR = (40, 90, 220)
 GOOD, FAIR, POOR = (0, 150, 60), (230, 140, 0), (220, 30, 30)
@@ -42,7 +38,7 @@ def draw_page(page: Page, image: np.ndarray | None = None):
     return canvas
 
 
-def draw_document(document: Document, data: bytes | None = None):
+def draw_document(document: Paged, data: bytes | None = None):
     """Every page drawn (``data``: the input's bytes, for the page images), one under the other."""
     from PIL import Image
 

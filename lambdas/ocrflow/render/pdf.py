@@ -16,8 +16,6 @@ skewed pages too. Built with pikepdf (qpdf), never hand-written PDF syntax.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import io
 import zlib
 from dataclasses import dataclass
@@ -25,11 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..documents import PDFIUM_LOCK
+from ..schema.page import Page, Paged
 from .font import ADVANCE, RESOURCE, CharacterIds, add_font
 from .layout import words_of
-
-if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
-    from ..schema.document import Document, Page
 
 DEFAULT_DPI = 300.0  # an image that states no resolution (Tesseract's and a scanner's usual)
 MIN_DPI = 10.0  # below this a header's "resolution" is an aspect ratio, not a resolution
@@ -159,7 +155,7 @@ def _save(pdf) -> bytes:
     return out.getvalue()
 
 
-def images_pdf(document: Document, sources: list[PageSource], *, text_only: bool = False) -> bytes:
+def images_pdf(document: Paged, sources: list[PageSource], *, text_only: bool = False) -> bytes:
     """New pages, one per page source: the image (unless ``text_only``) under the text layer."""
     import pikepdf
 
@@ -175,7 +171,7 @@ def images_pdf(document: Document, sources: list[PageSource], *, text_only: bool
     return _save(pdf)
 
 
-def graft_pdf(document: Document, original: bytes) -> bytes:
+def graft_pdf(document: Paged, original: bytes) -> bytes:
     """The original PDF, every page kept as it was, with the text layer added on top."""
     import pikepdf
 
@@ -193,7 +189,7 @@ def graft_pdf(document: Document, original: bytes) -> bytes:
     return _save(pdf)
 
 
-def to_pdf(document: Document, sources: bytes | list[PageSource], *, image_dpi: float | None = None,
+def to_pdf(document: Paged, sources: bytes | list[PageSource], *, image_dpi: float | None = None,
            text_only: bool = False) -> bytes:
     """``sources``: the bytes the document was read from (a PDF is kept and given a text layer;
     an image's frames become pages), or the page sources themselves."""
@@ -216,7 +212,7 @@ def image_dpi_of(info: dict, fallback: float | None) -> float:
     return float(fallback or DEFAULT_DPI)
 
 
-def page_dpis(document: Document, data: bytes, image_dpi: float | None = None) -> list[float]:
+def page_dpis(document: Paged, data: bytes, image_dpi: float | None = None) -> list[float]:
     """Each page's resolution, without decoding a pixel: an image frame's from its header (else
     ``image_dpi``, else DEFAULT_DPI), a PDF page's as ingest rendered it (pixels per inch of the page)."""
     from PIL import Image
@@ -240,7 +236,7 @@ def page_dpis(document: Document, data: bytes, image_dpi: float | None = None) -
     return dpis
 
 
-def page_sources(document: Document, data: bytes, image_dpi: float | None = None) -> list[PageSource]:
+def page_sources(document: Paged, data: bytes, image_dpi: float | None = None) -> list[PageSource]:
     """The page images of a document's bytes, each with its resolution (``page_dpis``)."""
     from ..documents import load_pages
 
@@ -268,6 +264,6 @@ def sources_of(source, image_dpi: float | None = None) -> bytes | list[PageSourc
             for p in pages_of(source, IngestSettings())[1]]
 
 
-def blank_sources(document: Document, image_dpi: float | None = None) -> list[PageSource]:
+def blank_sources(document: Paged, image_dpi: float | None = None) -> list[PageSource]:
     """Pages of the document's own size in pixels at ``image_dpi``, for a text-only PDF without the input."""
     return [PageSource(None, page.width, page.height, float(image_dpi or DEFAULT_DPI)) for page in document.pages]

@@ -8,17 +8,13 @@ projection and spans the columns it covers, which Textract writes as a MERGED_CE
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..geometry import bounding_box
+from ..schema.page import Word
 from .layout import Block
-
-if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
-    from ..schema.document import Word
 
 WIDE = 0.5  # a cell wider than this share of the table spans columns instead of defining one
 

@@ -21,17 +21,13 @@ the same result always renders to the same JSON.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import uuid
 
 import numpy as np
 
+from ..schema.page import Line, Page, Paged, Word
 from .layout import Block, blocks
 from .tables import grid
-
-if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
-    from ..schema.document import Document, Line, Page, Word
 
 NAMESPACE = uuid.UUID("6f1c2a64-3f5e-4a8e-9b1e-0c9a7d1e5b42")
 MODEL_VERSION = "1.0"
@@ -189,7 +185,7 @@ def page_blocks(document_id: str, page: Page) -> list[dict]:
     return [page_block, *line_parts, *words_out, *layouts, *tables]
 
 
-def to_textract(document: Document) -> dict:
+def to_textract(document: Paged) -> dict:
     return {"DocumentMetadata": {"Pages": len(document.pages)}, "JobStatus": "SUCCEEDED",
             "Blocks": [block for page in document.pages for block in page_blocks(document.document_id, page)],
             "AnalyzeDocumentModelVersion": MODEL_VERSION}

@@ -3,15 +3,11 @@ width, height in input-image pixels), confidence (-1 above word level) and text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ..geometry import bounding_box
+from ..schema.page import Paged
 from .layout import blocks
-
-if TYPE_CHECKING:  # the data model calls these renderers; they read it, never import it
-    from ..schema.document import Document
 
 HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
 
@@ -22,7 +18,7 @@ def row(level: int, numbers: tuple[int, ...], box, conf: float, text: str = "") 
     return "\t".join(str(cell) for cell in cells)
 
 
-def to_tsv(document: Document) -> str:
+def to_tsv(document: Paged) -> str:
     out = [HEADER]
     for page in document.pages:
         p = page.number

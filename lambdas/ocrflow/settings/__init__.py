@@ -9,7 +9,7 @@ registry names the stages' classes by their path here (``ocrflow.settings:Rotati
 from __future__ import annotations
 
 from .functions import EndpointSettings, PageFunctionSettings, ScorerSettings, StarterSettings, WorkSettings
-from .commands import DaemonSettings, ServeSettings
+from .serving import ServeSettings
 from .paths import cache_home, default_model_dir
 from .stages import (
     InferenceSettings,
@@ -24,7 +24,7 @@ from .stages import (
 from .textract_api import ApiSettings
 
 __all__ = [
-    "ApiSettings", "DaemonSettings", "EndpointSettings", "InferenceSettings", "IngestSettings",
+    "ApiSettings", "EndpointSettings", "InferenceSettings", "IngestSettings",
     "PageFunctionSettings", "RecognitionSettings", "RegionsSettings", "RotationSettings", "ScorerSettings",
     "ServeSettings", "StarterSettings", "TextDetectionSettings", "ValidationSettings", "VariantsSettings",
     "WorkSettings", "cache_home", "default_model_dir",

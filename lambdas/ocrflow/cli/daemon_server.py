@@ -12,7 +12,7 @@ by the real parser before the daemon accepts it: what must run in the client's p
 Each request is the command line as the user typed it, run by the same ``ocrflow run`` code
 against the warm runner, with its standard streams sent back as they are written, so progress
 bars, per-file errors and exit codes are what the user would have seen without the daemon.
-``python -m ocrflow.local.daemon DIRECTORY IDLE_SECONDS`` is how ``ocrflow daemon start``
+``python -m ocrflow.cli.daemon_server DIRECTORY IDLE_SECONDS`` is how ``ocrflow daemon start``
 launches it; the socket appears once the warm-up page has run.
 """
 
@@ -32,13 +32,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..cli.daemon import settings_environment
-from ..cli.daemon_channel import HEARTBEAT_S, receive, send, timeouts, timeouts_of
 from ..errors import OcrflowError
+from .daemon_channel import HEARTBEAT_S, receive, send, settings_environment, timeouts, timeouts_of
 from .daemon_io import QuietParser, Unparsed, client_streams, log
 
 if TYPE_CHECKING:  # built at warm-up: moto and the models load in the daemon, not on import
-    from .runner import LocalRunner
+    from ..local.runner import LocalRunner
 
 # moto keeps every object the runs wrote (inputs, page images, results) in memory: a runner that
 # holds this many documents, or a process this large, is replaced by a fresh one after the answer.
@@ -64,7 +63,7 @@ def resident_mb() -> float:
 
 class Daemon:
     def __init__(self, directory: Path, idle_s: float) -> None:
-        from ..cli import build_parser
+        from . import build_parser
         from ..tasks import TaskContext
 
         self.directory, self.idle_s = directory, idle_s
@@ -84,7 +83,7 @@ class Daemon:
         import cv2
 
         from ..synthetic import render_page
-        from .runner import LocalRunner
+        from ..local.runner import LocalRunner
 
         if self.runner is not None:
             self.runner.close()
@@ -232,7 +231,7 @@ class Daemon:
         return None
 
     def run(self, connection, request: dict, stdin: bytes | None, lock: threading.Lock) -> int:
-        from ..cli import run as run_command
+        from . import run as run_command
 
         here = os.getcwd()
         with client_streams(connection, bool(request.get("tty")), stdin, lock):

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import OcrflowError
 from ..schema.document import Document
-from .jobs import Job, JobStore
-from .notifier import Notifier
-from .operations import Engine, Operations
+from ..textract_api.jobs import Job, JobStore
+from ..textract_api.notifier import Notifier
+from ..textract_api.operations import Engine, Operations
 
 log = logging.getLogger("ocrflow.textract_api")
 
@@ -64,7 +64,7 @@ def _error(code: str, message: str) -> OcrflowError:
 
 def client_environment(host: str, port: int, aws_port: int) -> dict[str, str]:
     """What a client needs, and nothing else: the endpoints, a region and dummy credentials."""
-    from ..local.statemachine import REGION
+    from .statemachine import REGION
 
     aws = f"http://{host}:{aws_port}"
     return {"AWS_ENDPOINT_URL_TEXTRACT": f"http://{host}:{port}", "AWS_ENDPOINT_URL_S3": aws,
@@ -78,8 +78,8 @@ class LocalTextract:
     def __init__(self, host: str = "127.0.0.1", aws_port: int = 9001, runner=None) -> None:
         import boto3
 
-        from ..local.runner import LocalRunner
-        from ..local.statemachine import REGION, create_table
+        from .runner import LocalRunner
+        from .statemachine import REGION, create_table
         from ..settings import ApiSettings
 
         try:
@@ -109,7 +109,7 @@ class LocalTextract:
 def serve(host: str, port: int, aws_port: int | None = None) -> int:
     import uvicorn
 
-    from .app import create_app
+    from ..textract_api.app import create_app
 
     aws_port = aws_port or port + 1
     local = LocalTextract(host, aws_port)

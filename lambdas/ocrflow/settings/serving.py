@@ -1,9 +1,7 @@
-"""The settings of the commands that start a long-lived process: ``ocrflow serve`` (the SageMaker
-container's entry point) and the ``ocrflow run`` daemon."""
+"""The settings of ``ocrflow serve``, the SageMaker container's entry point. (The ``ocrflow run`` daemon's
+directory, ``OCRFLOW_DAEMON_DIR``, is read by ``local/daemon_channel.py``: its client imports no pydantic.)"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,10 +16,3 @@ class ServeSettings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="loopback: the server has no authentication of its own")
     bucket: str | None = Field(default=None, description="the work bucket whose page objects requests may name")
 
-
-class DaemonSettings(BaseSettings):
-    """``OCRFLOW_DAEMON_DIR``: where the socket, its key, the pid and the log live (one daemon per directory)."""
-
-    model_config = SettingsConfigDict(env_prefix="OCRFLOW_DAEMON_", extra="ignore")
-
-    dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "ocrflow" / "daemon")

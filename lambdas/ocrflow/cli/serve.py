@@ -37,10 +37,10 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from ..tasks.context import StageCache, TaskContext
-    from .app import create_app
+    from ..serving.app import create_app
 
     if args.api == "textract":
-        from ..textract_api.local import serve
+        from ..local.textract_api import serve
 
         return serve(args.host, args.port or 9000)
     if not args.stage:
