@@ -17,7 +17,7 @@ from constructs import Construct
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
 from ocrflow.orchestration.distributed import child_executions, runs_distributed
-from ocrflow.storage import PAGE_LIST
+from ocrflow.work_layout import PAGE_LIST
 
 from . import REPO
 from .functions import retention

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import TypeVar
 
 import cv2
@@ -21,6 +20,9 @@ import numpy as np
 from pydantic import BaseModel
 
 from .errors import CorruptDocumentError, OcrflowError, StorageError, TransientError
+from .work_layout import PAGE_LIST, WorkLayout
+
+__all__ = ["PAGE_LIST", "WorkLayout", "ObjectStore", "aws_call", "parse_s3_uri"]  # the layout: work_layout.py
 
 Model = TypeVar("Model", bound=BaseModel)
 THROTTLING = {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "ServiceUnavailable",
@@ -60,43 +62,6 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     if scheme != "s3" or not bucket or not key:
         raise StorageError(f"not an s3://bucket/key URI: {uri[:300]!r}")
     return bucket, key
-
-
-PAGE_LIST = "pages.json"  # a run's page list, beside its pages/ folder
-
-
-@dataclass(frozen=True)
-class WorkLayout:
-    """Where one execution's intermediate and final objects live in the work bucket."""
-
-    document_id: str
-    run_id: str
-
-    @property
-    def prefix(self) -> str:
-        return f"work/{self.document_id}/{self.run_id}"
-
-    def page_list(self) -> str:
-        """The pages (PageRef JSON array) for a Distributed Map's ItemReader."""
-        return f"{self.prefix}/{PAGE_LIST}"
-
-    def page_image(self, page: int) -> str:
-        return f"{self.prefix}/pages/{page:04d}/page"
-
-    def stage_output(self, page: int, stage: str) -> str:
-        """A stage output too large to carry in the state (``PageTask.carried``)."""
-        return f"{self.prefix}/pages/{page:04d}/{stage}.json"
-
-    def page_outputs(self, page: int) -> str:
-        """Every stage's output for the page, stored by the last page stage."""
-        return f"{self.prefix}/pages/{page:04d}/outputs.json"
-
-    def request(self, page: int, stage: str) -> str:
-        """A stage request handed to an endpoint (it takes its input from S3)."""
-        return f"{self.prefix}/pages/{page:04d}/{stage}.request.json"
-
-    def result(self, name: str) -> str:
-        return f"results/{self.document_id}/{self.run_id}/{name}"
 
 
 class ObjectStore:

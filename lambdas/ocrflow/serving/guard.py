@@ -28,7 +28,8 @@ from ..registry import FUSED, FUSED_STAGES, stage_names
 from ..schema.identifiers import checked_document_id
 from ..schema.payloads import PageTask, StageRequest
 from ..settings import IngestSettings
-from ..storage import ObjectStore, WorkLayout
+from ..storage import ObjectStore
+from ..work_layout import WorkLayout
 
 def parse_body(body: bytes) -> Any:
     try:

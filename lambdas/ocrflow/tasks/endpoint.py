@@ -30,7 +30,8 @@ from ..schema.payloads import (
     StageRequest,
 )
 from ..settings import EndpointSettings
-from ..storage import WorkLayout, aws_call, parse_s3_uri
+from ..storage import aws_call, parse_s3_uri
+from ..work_layout import WorkLayout
 from .context import TaskContext
 from .pages import stages_of
 

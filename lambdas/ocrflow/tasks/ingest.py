@@ -16,8 +16,9 @@ from ..documents import count_pages, load_pages, sniff
 from ..errors import DocumentTooLargeError
 from ..schema.payloads import IngestRequest, IngestResult, PageRef
 from ..settings import IngestSettings, WorkSettings
-from ..storage import WorkLayout, parse_s3_uri
+from ..storage import parse_s3_uri
 from ..variants import variants
+from ..work_layout import WorkLayout
 from .context import TaskContext
 
 

@@ -3,6 +3,7 @@ for a job: the same code answers on a laptop (``local``) and in the API's functi
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -16,7 +17,9 @@ from ..settings import ApiSettings
 from . import blocks
 from .errors import TextractError, from_ocrflow, invalid_parameter
 from .jobs import Job, JobStore, new_job_id
-from .protocol import blob
+from .protocol import blob, parse
+
+log = logging.getLogger("ocrflow.textract_api")
 
 GET_OF = {"GetDocumentTextDetection": "StartDocumentTextDetection",
           "GetDocumentAnalysis": "StartDocumentAnalysis"}
@@ -180,3 +183,20 @@ def read_document(s3, uri: str) -> Document:
 def job_answer(s3, job: Job) -> dict:
     assert job.result_uri is not None, "a job is answered once it has a result"
     return blocks.response(read_document(s3, job.result_uri).to_textract(), job.features)
+
+
+def answer(operations: Operations, target: str | None, body: bytes) -> tuple[int, dict]:
+    """(HTTP status, JSON body) of one request: what the Lambda handler and the ASGI app (``app.py``,
+    which needs starlette) both answer."""
+    try:
+        request = parse(target, body, set(Operations.NAMES))
+        return 200, operations(request.operation, request.params)
+    except TextractError as exc:
+        return exc.status, exc.body()
+    except OcrflowError as exc:
+        error = from_ocrflow(exc)
+        return error.status, error.body()
+    except Exception as exc:  # noqa: BLE001 - the client gets Textract's error, the log the traceback
+        log.exception("%s failed", target)
+        error = TextractError("InternalServerError", f"{type(exc).__name__}: {exc}")
+        return error.status, error.body()
