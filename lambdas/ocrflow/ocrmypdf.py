@@ -10,14 +10,13 @@ workers, not the threads, share the cores.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ocrmypdf import hookimpl
 from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
 
 from . import __version__
-from .cli.languages import FULL, LATIN, settings_environment
+from .cli.languages import FULL, LATIN, recognition_settings
 
 _ocr = None
 CONFIDENCE_SCALE = 40.0  # (0.6 - 0.25) * 40 = 14, ocrmypdf's default --rotate-pages-threshold
@@ -28,11 +27,12 @@ def engine_ocr(options):
     that ``-l`` (ocrmypdf's languages, Tesseract's codes) asks for."""
     global _ocr
     if _ocr is None:
-        os.environ["OCRFLOW_THREADS"] = "1"
-        os.environ.update(settings_environment(tuple(getattr(options, "languages", None) or ("eng",))))
         from .api import OCR
+        from .registry import stage_names
 
-        _ocr = OCR()
+        recognition = recognition_settings(tuple(getattr(options, "languages", None) or ("eng",)))
+        _ocr = OCR(**{name: {"threads": 1, **(recognition if name == "recognition" else {})}
+                      for name in stage_names()})
     return _ocr
 
 

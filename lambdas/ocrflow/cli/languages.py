@@ -15,9 +15,11 @@ LATIN = ("afr cat ceb ces cos cym dan deu eng enm epo est eus fao fil fin fra fr
 FULL = ("chi_sim", "chi_tra", "jpn", "chi_sim_vert", "chi_tra_vert", "jpn_vert")
 DEFAULT = "eng"
 
-# The recognition settings each alphabet needs, as the environment that settings are read from.
-LATIN_SETTINGS: dict[str, str] = {}
-FULL_SETTINGS = {"OCRFLOW_RECOGNITION_MODEL": "pp-ocrv6-rec-small", "OCRFLOW_RECOGNITION_ALPHABET": "all"}
+# The recognition settings the full alphabet needs (the Latin one needs none: it is the default).
+FULL_RECOGNITION = {"model": "pp-ocrv6-rec-small", "alphabet": "all"}
+# RecognitionSettings' env_prefix, written here: `ocrflow run` reads -l before it asks the daemon, and
+# that path imports no pydantic.
+RECOGNITION_PREFIX = "OCRFLOW_RECOGNITION_"
 
 
 def known() -> list[str]:
@@ -34,9 +36,14 @@ def parse(value: str) -> tuple[str, ...]:
     return codes
 
 
+def recognition_settings(codes: tuple[str, ...]) -> dict[str, str]:
+    """The recognition settings' fields for these languages (empty: the defaults)."""
+    return dict(FULL_RECOGNITION) if any(code in FULL for code in codes) else {}
+
+
 def settings_environment(codes: tuple[str, ...]) -> dict[str, str]:
-    """The recognition settings for these languages (empty: the defaults)."""
-    return dict(FULL_SETTINGS) if any(code in FULL for code in codes) else dict(LATIN_SETTINGS)
+    """The same, as the environment of the local run's functions (as the CDK app sets a Lambda's)."""
+    return {RECOGNITION_PREFIX + name.upper(): value for name, value in recognition_settings(codes).items()}
 
 
 def from_argv(argv: list[str]) -> tuple[str, ...] | None:
