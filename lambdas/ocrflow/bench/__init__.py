@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from ..orchestration.backends import Backends
     from ..pipeline import PagePipeline
     from ..registry import ALL_FUNCTIONS, stage_names
-    from . import cold, cost, fresh, measure, peers, report
+    from . import cold, cost, fresh, measure, peers, table
     from .corpus import collect
 
     documents = collect(args.inputs, args.limit)
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     result["cost_per_1000_pages"] = cost.per_thousand_pages(found.usage, memory)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     runner.close()
-    print(report.render(result))
+    print(table.render(result))
     if args.json is not None:
         text = json.dumps(result, indent=2, default=str)
         if str(args.json) == "-":

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def write_run(out: Path, summary: dict, records: list[dict], baseline: dict | None) -> None:
-    from ..evaluation.report import render
+    from ..evaluation.html_report import render
     from ..evaluation.summary import compare
 
     out.mkdir(parents=True, exist_ok=True)
