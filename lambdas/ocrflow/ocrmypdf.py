@@ -16,7 +16,7 @@ from ocrmypdf import hookimpl
 from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
 
 from . import __version__
-from .cli.languages import FULL, LATIN, recognition_settings
+from .cli.languages import FULL, LATIN, stage_settings
 
 _ocr = None
 CONFIDENCE_SCALE = 40.0  # (0.6 - 0.25) * 40 = 14, ocrmypdf's default --rotate-pages-threshold
@@ -30,9 +30,8 @@ def engine_ocr(options):
         from .api import OCR
         from .registry import stage_names
 
-        recognition = recognition_settings(tuple(getattr(options, "languages", None) or ("eng",)))
-        _ocr = OCR(**{name: {"threads": 1, **(recognition if name == "recognition" else {})}
-                      for name in stage_names()})
+        languages = stage_settings(tuple(getattr(options, "languages", None) or ("eng",)))
+        _ocr = OCR(**{name: {"threads": 1, **languages.get(name, {})} for name in stage_names()})
     return _ocr
 
 

@@ -71,10 +71,6 @@ def entry() -> None:
         if sys.argv[1:2] == ["run"]:
             from .daemon import forward
             from .formats import binary_to_terminal
-            from .languages import from_argv, settings_environment
-
-            # -l's settings are the environment the daemon is asked with: one loaded for others refuses
-            os.environ.update(settings_environment(from_argv(sys.argv[2:]) or ()))
             if not binary_to_terminal(sys.argv[2:], sys.stdout.isatty()):  # refused here, where the terminal is
                 code = forward(sys.argv[1:])
         if code is None:

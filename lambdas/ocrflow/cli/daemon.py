@@ -32,6 +32,7 @@ from .daemon_channel import (
     settings_environment,
     timeouts_of,
 )
+from . import languages
 from .output import current_umask
 
 DEFAULT_IDLE_MINUTES = 60
@@ -50,10 +51,12 @@ def forward(argv: list[str]) -> int | None:
         return None
     if connection is None:
         return None
+    # -l's settings are part of the environment the daemon is asked with: one loaded for others refuses
+    environment = settings_environment() | languages.settings_environment(languages.from_argv(argv[1:]) or ())
     with connection:
         try:
             send(connection, {"kind": "run", "value": {
-                "version": __version__, "environment": settings_environment(), "argv": argv, "cwd": os.getcwd(),
+                "version": __version__, "environment": environment, "argv": argv, "cwd": os.getcwd(),
                 "tty": sys.stderr.isatty(), "umask": current_umask()}})  # umask: for the files written for it
             kind, value = receive(connection)
             while kind == "queued":  # another client's run first; the daemon says so every second

@@ -15,11 +15,11 @@ LATIN = ("afr cat ceb ces cos cym dan deu eng enm epo est eus fao fil fin fra fr
 FULL = ("chi_sim", "chi_tra", "jpn", "chi_sim_vert", "chi_tra_vert", "jpn_vert")
 DEFAULT = "eng"
 
-# The recognition settings the full alphabet needs (the Latin one needs none: it is the default).
-FULL_RECOGNITION = {"model": "pp-ocrv6-rec-small", "alphabet": "all"}
-# RecognitionSettings' env_prefix, written here: `ocrflow run` reads -l before it asks the daemon, and
-# that path imports no pydantic.
-RECOGNITION_PREFIX = "OCRFLOW_RECOGNITION_"
+# The settings the full alphabet needs, by stage (the Latin alphabet needs none: it is the default),
+# and their environment names (the settings classes' env_prefix), written here because `ocrflow run`
+# reads -l before it asks the daemon, on a path that imports no pydantic.
+FULL_SETTINGS = {"recognition": {"model": "pp-ocrv6-rec-small", "alphabet": "all"}}
+ENV_PREFIX = {"recognition": "OCRFLOW_RECOGNITION_"}
 
 
 def known() -> list[str]:
@@ -36,14 +36,16 @@ def parse(value: str) -> tuple[str, ...]:
     return codes
 
 
-def recognition_settings(codes: tuple[str, ...]) -> dict[str, str]:
-    """The recognition settings' fields for these languages (empty: the defaults)."""
-    return dict(FULL_RECOGNITION) if any(code in FULL for code in codes) else {}
+def stage_settings(codes: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Settings fields by stage name for these languages (``StageCache``, ``OCR()``); none for Latin."""
+    full = any(code in FULL for code in codes)
+    return {stage: dict(fields) for stage, fields in FULL_SETTINGS.items()} if full else {}
 
 
 def settings_environment(codes: tuple[str, ...]) -> dict[str, str]:
-    """The same, as the environment of the local run's functions (as the CDK app sets a Lambda's)."""
-    return {RECOGNITION_PREFIX + name.upper(): value for name, value in recognition_settings(codes).items()}
+    """The same as environment variables: what a daemon compares with the settings it was started with."""
+    return {ENV_PREFIX[stage] + name.upper(): value
+            for stage, fields in stage_settings(codes).items() for name, value in fields.items()}
 
 
 def from_argv(argv: list[str]) -> tuple[str, ...] | None:

@@ -85,6 +85,7 @@ def read(item: Input, stdin: bytes | None) -> bytes:
 def run(args: argparse.Namespace, runner=None) -> int:
     """``runner``: a deployed ``LocalRunner`` to reuse (the daemon's), else one for this call."""
     from ..local.runner import LocalRunner
+    from ..tasks.context import StageCache, TaskContext
     from ..orchestration.backends import Backends
 
     try:
@@ -101,13 +102,13 @@ def run(args: argparse.Namespace, runner=None) -> int:
     if problem:
         print(f"ocrflow: --format {args.format}: {problem}", file=sys.stderr)
         return 2
-    if args.lang:
-        os.environ.update(languages.settings_environment(args.lang))
     stdin = sys.stdin.buffer.read() if any(item.path is None for item in items) else None
     progress = Progress(len(items), quiet=args.quiet)
     owned = runner is None
     if owned:
-        runner = LocalRunner(trace=args.trace, backends=backends, on_pages=progress.pages)
+        stages = StageCache(languages.stage_settings(args.lang or ()))  # -l's recogniser, for every function
+        runner = LocalRunner(trace=args.trace, backends=backends, on_pages=progress.pages,
+                             context=TaskContext(stages=stages))
     else:
         runner.trace, runner.on_pages = args.trace, progress.pages
     try:

@@ -36,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from ..registry import stage_names
     from ..tasks.context import StageCache, TaskContext
     from ..serving.app import create_app
 
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     model_dir = args.model_dir or (SAGEMAKER_MODEL_DIR if SAGEMAKER_MODEL_DIR.is_dir() else default_model_dir())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("ocrflow.serving").info("serving %s with models from %s", args.stage, model_dir)
-    context = TaskContext(stages=StageCache({"model_dir": model_dir}))  # every stage's models from there
+    context = TaskContext(stages=StageCache({name: {"model_dir": model_dir} for name in stage_names()}))
     uvicorn.run(create_app(args.stage, context, bucket=args.bucket), host=args.host, port=args.port or 8080,
                 log_level="info")
     return 0
