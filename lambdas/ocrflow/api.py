@@ -31,6 +31,7 @@ class OCR:
     def __init__(self, *, limits: IngestSettings | None = None, validation: ValidationSettings | None = None,
                  variant: str | None = None, on_page: Callable[[int, int], None] | None = None,
                  **stage_settings: Any) -> None:
+        # variants() reads the file given by the environment when an OCR() is made, not on import
         from .variants import variants
 
         unknown = sorted(set(stage_settings) - set(stage_names()))

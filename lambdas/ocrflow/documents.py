@@ -161,6 +161,7 @@ def pdf_scale(width_pt: float, height_pt: float, settings: IngestSettings) -> fl
 
 def _open_pdf(data: bytes):
     """The open document (the caller closes it under ``PDFIUM_LOCK``), or an ``InvalidInputError``."""
+    # PDFium only for a PDF
     import pypdfium2 as pdfium
 
     try:
@@ -182,6 +183,7 @@ def _rendered_size(width_pt: float, height_pt: float, settings: IngestSettings) 
 def _render_page(pdf, index: int, settings: IngestSettings) -> PageImage:
     """One page as BGR pixels; the caller holds ``PDFIUM_LOCK``. Page and bitmap are closed here,
     not by their finalizers on whichever thread collects them."""
+    # PDFium only for a PDF
     import pypdfium2 as pdfium
 
     page = pdf[index]
@@ -202,6 +204,7 @@ def _render_page(pdf, index: int, settings: IngestSettings) -> PageImage:
 
 
 def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
+    # PDFium only for a PDF
     import pypdfium2 as pdfium
 
     pdf = _open_pdf(data)
@@ -246,6 +249,7 @@ def count_pages(data: bytes) -> int:
     decide where a document runs before splitting it. 0 when it cannot tell (``load_pages`` says why)."""
     try:
         if sniff(data) == "application/pdf":
+            # PDFium only for a PDF
             import pypdfium2 as pdfium
 
             with PDFIUM_LOCK:

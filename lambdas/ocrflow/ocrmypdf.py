@@ -27,6 +27,7 @@ def engine_ocr(options):
     that ``-l`` (ocrmypdf's languages, Tesseract's codes) asks for."""
     global _ocr
     if _ocr is None:
+        # ocrmypdf loads every plugin at start: the pipeline loads on the first page
         from .api import OCR
         from .registry import stage_names
 
@@ -37,6 +38,7 @@ def engine_ocr(options):
 
 def _page(input_file: Path, options):
     """(document, dpi) of one page image."""
+    # as above
     from PIL import Image
 
     from .render.pdf import image_dpi_of
@@ -64,6 +66,7 @@ class OcrflowEngine(OcrEngine):
 
     @staticmethod
     def get_orientation(input_file: Path, options) -> OrientationConfidence:
+        # as above
         import cv2
 
         rotation = engine_ocr(options).pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
@@ -76,6 +79,7 @@ class OcrflowEngine(OcrEngine):
 
     @staticmethod
     def get_deskew(input_file: Path, options) -> float:
+        # as above
         import cv2
 
         rotation = engine_ocr(options).pipeline.stage("rotation")(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
@@ -91,6 +95,7 @@ class OcrflowEngine(OcrEngine):
 
     @staticmethod
     def generate_pdf(input_file: Path, output_pdf: Path, output_text: Path, options) -> None:
+        # as above
         from .render.pdf import PageSource, to_pdf
 
         document, dpi = _page(input_file, options)
@@ -111,6 +116,7 @@ def get_ocr_engine(options=None):
 def initialize(plugin_manager) -> None:
     """Tesseract's plugin keeps its options (ocrmypdf reads them) but not its check that the tesseract
     program is installed: ocrflow is the engine."""
+    # ocrmypdf's own plugin, only to hand it what ocrflow does not do
     from ocrmypdf.builtin_plugins import tesseract_ocr
 
     manager = getattr(plugin_manager, "pluggy_manager", plugin_manager)

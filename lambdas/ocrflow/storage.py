@@ -37,6 +37,7 @@ def aws_call(client, operation: str, *, what: str, permanent: type[OcrflowError]
     """Call an AWS API; throttling and connection trouble are a ``TransientError`` (retried by the
     state machine), an error code in ``tolerate`` is None (an answer the caller expects, such as
     ``ExecutionAlreadyExists`` on a retry), any other refusal is ``permanent``."""
+    # botocore's errors only when a call fails
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
@@ -76,6 +77,7 @@ class ObjectStore:
     @property
     def client(self):
         if self._client is None:  # created lazily so that moto can intercept it in local runs
+            # boto3 when the first client is made (a local run injects moto's)
             import boto3
 
             self._client = boto3.client("s3")
@@ -84,6 +86,7 @@ class ObjectStore:
     def client_for(self, service: str):
         """Another service's client, created once and as lazily as the S3 one."""
         if service not in self._clients:
+            # as above
             import boto3
 
             self._clients[service] = boto3.client(service)

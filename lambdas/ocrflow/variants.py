@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .errors import PayloadError
 from .registry import load, page_stage
 from .settings import VariantsSettings
 
@@ -67,8 +68,6 @@ class VariantConfig(BaseModel):
 
     def require(self, name: str | None) -> str | None:
         """The variant a document runs (None: the baseline); an undeclared name is a PayloadError."""
-        from .errors import PayloadError
-
         if name is None or name == BASELINE:
             return None if name is None else name
         if name not in self.variants:

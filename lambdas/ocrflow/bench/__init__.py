@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import sys
@@ -46,6 +47,7 @@ def engine_scores(documents, texts: list[list[str]]) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the bench loads the whole local stack: only when it runs, not for `ocrflow --help`
     from ..local.runner import LocalRunner
     from ..orchestration.backends import Backends
     from ..pipeline import PagePipeline
@@ -123,12 +125,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def resource_cpus() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _version() -> str:
+    # the version only for the JSON report
     from .. import __version__
 
     return __version__

@@ -74,6 +74,7 @@ class S3Counter:
         self.reads = 0
 
     def install(self) -> "S3Counter":
+        # botocore's event handlers, only to count the calls a measured run made
         from botocore.handlers import BUILTIN_HANDLERS
 
         BUILTIN_HANDLERS.append(("before-call.s3", self._count))

@@ -69,6 +69,7 @@ def entry() -> None:
     try:
         code = None
         if sys.argv[1:2] == ["run"]:
+            # `ocrflow run`'s fast path: the daemon client imports the standard library only
             from .daemon import forward
             from .formats import binary_to_terminal
             if not binary_to_terminal(sys.argv[2:], sys.stdout.isatty()):  # refused here, where the terminal is

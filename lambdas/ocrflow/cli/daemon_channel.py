@@ -111,6 +111,7 @@ def connect(where: Path):
     """An authenticated connection to the running daemon (its socket and key checked first).
     None when none runs (no socket, or a killed daemon's); ``Unavailable`` when one may run but
     cannot be used or does not answer in time."""
+    # multiprocessing's connection only once a daemon answers
     from multiprocessing import AuthenticationError
     from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
 

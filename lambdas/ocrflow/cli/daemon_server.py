@@ -55,6 +55,7 @@ def resident_mb() -> float:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except OSError:  # not Linux: the peak instead
+        # Unix only, and only for the status answer
         import resource
 
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -63,6 +64,7 @@ def resident_mb() -> float:
 
 class Daemon:
     def __init__(self, directory: Path, idle_s: float) -> None:
+        # the server process loads the parser and the task context when it starts, not on import
         from . import build_parser
         from ..tasks import TaskContext
 
@@ -80,6 +82,7 @@ class Daemon:
 
     def warm(self) -> None:
         """A fresh runner, deployed, with one rendered page through every state."""
+        # the warm-up loads the local stack and the models in the daemon, not in the client
         import cv2
 
         from ..synthetic import render_page
@@ -132,6 +135,7 @@ class Daemon:
 
     def connection(self, client: socket.socket) -> None:
         """One client, on its own thread: authenticated, its request read and answered, within bounds."""
+        # multiprocessing's connection only when a client connects
         from multiprocessing import AuthenticationError
         from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
 
@@ -231,6 +235,7 @@ class Daemon:
         return None
 
     def run(self, connection, request: dict, stdin: bytes | None, lock: threading.Lock) -> int:
+        # the run command loads the local stack: in the daemon, once a request comes
         from . import run as run_command
 
         here = os.getcwd()

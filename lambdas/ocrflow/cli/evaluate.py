@@ -19,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def write_run(out: Path, summary: dict, records: list[dict], baseline: dict | None) -> None:
+    # matplotlib (ocrflow[local]) only for --report
     from ..evaluation.html_report import render
     from ..evaluation.summary import compare
 
@@ -30,6 +31,7 @@ def write_run(out: Path, summary: dict, records: list[dict], baseline: dict | No
 
 
 def print_totals(summary: dict, baseline: dict | None) -> None:
+    # only with a baseline
     from ..evaluation.summary import compare
 
     label = summary.get("variant") or "baseline"
@@ -47,6 +49,7 @@ def print_totals(summary: dict, baseline: dict | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # a command loads its machinery when it runs, not for `ocrflow --help`
     from ..evaluation.summary import summarise
     from ..local.campaign import run_campaign
 

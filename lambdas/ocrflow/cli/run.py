@@ -55,6 +55,7 @@ class Progress:
     """A bar on standard error, only when it is a terminal: pages of a single document, else documents."""
 
     def __init__(self, documents: int, quiet: bool = False) -> None:
+        # tqdm only where a progress bar is drawn
         from tqdm import tqdm
 
         self.single = documents == 1
@@ -84,6 +85,7 @@ def read(item: Input, stdin: bytes | None) -> bytes:
 
 def run(args: argparse.Namespace, runner=None) -> int:
     """``runner``: a deployed ``LocalRunner`` to reuse (the daemon's), else one for this call."""
+    # the local stack (moto) loads when a run starts, not for `ocrflow run --help`
     from ..local.runner import LocalRunner
     from ..tasks.context import StageCache, TaskContext
     from ..orchestration.backends import Backends

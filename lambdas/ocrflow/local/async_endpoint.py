@@ -43,6 +43,7 @@ class LocalAsyncEndpoints:
 
     def start(self) -> None:
         """One serving app per endpoint, started (lifespan) and pinged until its models are loaded."""
+        # starlette (ocrflow[serve]) only for --stage-backend
         from starlette.testclient import TestClient
 
         from ..serving.app import create_app
@@ -65,6 +66,7 @@ class LocalAsyncEndpoints:
     def invoke_endpoint_async(self, *, EndpointName: str, InputLocation: str, InferenceId: str,  # noqa: N803
                               **_: Any) -> dict:
         if EndpointName not in self.clients:
+            # botocore's error only on a failed notification
             from botocore.exceptions import ClientError
 
             raise ClientError({"Error": {"Code": "ValidationError",

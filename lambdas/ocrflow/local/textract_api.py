@@ -56,6 +56,7 @@ class LocalEngine(Engine):
 
 
 def _error(code: str, message: str) -> OcrflowError:
+    # the error table only for a failed document
     from .. import errors
 
     cls = next((c for c in errors.error_classes() if c.code == code), errors.OcrflowError)
@@ -64,6 +65,7 @@ def _error(code: str, message: str) -> OcrflowError:
 
 def client_environment(host: str, port: int, aws_port: int) -> dict[str, str]:
     """What a client needs, and nothing else: the endpoints, a region and dummy credentials."""
+    # the local stack's region, only when the notifier starts
     from .statemachine import REGION
 
     aws = f"http://{host}:{aws_port}"
@@ -76,6 +78,7 @@ class LocalTextract:
     """The state machine deployed into moto, moto's server beside it and the operations over both."""
 
     def __init__(self, host: str = "127.0.0.1", aws_port: int = 9001, runner=None) -> None:
+        # boto3 and the local stack when the server starts
         import boto3
 
         from .runner import LocalRunner
@@ -83,6 +86,7 @@ class LocalTextract:
         from ..settings import ApiSettings
 
         try:
+            # moto's server is ocrflow[textract]'s
             from moto.server import ThreadedMotoServer
         except ImportError as exc:
             raise SystemExit("ocrflow serve --api textract needs moto's server: "
@@ -107,6 +111,7 @@ class LocalTextract:
 
 
 def serve(host: str, port: int, aws_port: int | None = None) -> int:
+    # ocrflow[serve]: uvicorn and the app load when the server starts
     import uvicorn
 
     from ..textract_api.app import create_app

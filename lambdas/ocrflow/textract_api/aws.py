@@ -31,6 +31,7 @@ class AwsEngine(Engine):
 
     def recognize(self, name: str, data: bytes) -> Document:
         if self._ocr is None:  # models load once per container
+            # the pipeline and its models load on the first document
             from ..api import OCR
 
             self._ocr = OCR()
