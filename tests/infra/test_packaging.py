@@ -88,7 +88,8 @@ def test_every_handler_imports_in_the_lambda_environment(installed):
 
 def test_dockerfile_installs_the_wheel_extras_and_fetches_models():
     dockerfile = (REPO / "lambdas" / "Dockerfile").read_text()
-    assert 'pip install --no-cache-dir --no-deps .' in dockerfile and 'pip install --no-cache-dir ".[serve]"' in dockerfile
+    assert 'pip install --no-cache-dir --no-deps .' in dockerfile
+    assert 'pip install --no-cache-dir ".[serve]"' in dockerfile
     assert "ocrflow models fetch --dest /opt/models" in dockerfile
     assert "OCRFLOW_MODEL_DIR=/opt/models" in dockerfile
 

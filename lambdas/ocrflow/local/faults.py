@@ -105,7 +105,8 @@ class FaultyEvents:
     def put_events(self, Entries: list[dict], **kwargs) -> dict:  # noqa: N803 - boto3's parameter name
         refused = [self.injector.roll("put_events entry refused", self.who) for _ in Entries]
         taken = [entry for entry, no in zip(Entries, refused) if not no]
-        answer: dict = self.real.put_events(Entries=taken, **kwargs) if taken else {"Entries": [], "FailedEntryCount": 0}
+        answer: dict = (self.real.put_events(Entries=taken, **kwargs) if taken
+                        else {"Entries": [], "FailedEntryCount": 0})
         if self.lose_answers and taken and self.injector.roll("put_events answer lost", self.who):
             # botocore's error only when a fault is injected
             from botocore.exceptions import ClientError

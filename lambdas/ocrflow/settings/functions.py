@@ -14,7 +14,9 @@ class WorkSettings(BaseSettings):
     max_concurrency: int = Field(default=4, ge=0, description="Pages processed at once (Map)")
 
 
-LOCAL_STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:ocrflow"  # moto's account
+# The local stack's Standard workflow, in moto's default account and region, as local/statemachine.py deploys it
+# (it checks that this is the ARN it got): https://docs.getmoto.org/en/latest/docs/multi_account.html
+LOCAL_STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:ocrflow"
 
 
 class StarterSettings(BaseSettings):

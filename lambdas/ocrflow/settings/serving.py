@@ -8,7 +8,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServeSettings(BaseSettings):
-    """``OCRFLOW_SERVE_*``: the serving image sets them (``lambdas/Dockerfile``, ``infra/ocrflow_infra/endpoints.py``)."""
+    """``OCRFLOW_SERVE_*``: the serving image and the endpoint set them (``lambdas/Dockerfile``,
+    ``infra/ocrflow_infra/endpoints.py``)."""
 
     model_config = SettingsConfigDict(env_prefix="OCRFLOW_SERVE_", extra="ignore")
 

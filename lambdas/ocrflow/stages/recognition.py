@@ -113,7 +113,8 @@ class TextRecognizer:
         self.pool = ThreadPoolExecutor(max_workers=self.settings.threads, thread_name_prefix="recognition")
         self.model = OnnxModel.load(self.settings.model, single)
         self.decoder = self._decoder(self.model)
-        self.second: tuple[OnnxModel, CtcDecoder] | None = None  # a second reading of hard lines: another model, another crop, or both
+        # a second reading of hard lines: another model, another crop, or both
+        self.second: tuple[OnnxModel, CtcDecoder] | None = None
         if self.settings.second_model or self.settings.second_crop_padding is not None:
             model = OnnxModel.load(self.settings.second_model, single) if self.settings.second_model else self.model
             self.second = (model, self._decoder(model))
