@@ -5,13 +5,19 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TOOLS := tools/node_modules/.installed
 
-.PHONY: demo test install models bench synth clean browser pdftools
+.PHONY: demo test lint install models bench synth clean browser pdftools
 
 demo: $(INSTALLED) models
 	$(BIN)/ocrflow run samples/receipt.png --format text
 
-test: $(INSTALLED) models browser pdftools $(TOOLS)
+test: lint models browser pdftools $(TOOLS)
 	$(BIN)/python -m pytest
+
+# Before the tests, in seconds: ruff's defect rules, mypy, and the import layers (pyproject.toml says which).
+lint: $(INSTALLED)
+	$(BIN)/ruff check lambdas infra tests benchmarks samples
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The report test opens ocrflow's HTML report in headless Chromium (Debian's package).
 browser:

@@ -38,13 +38,14 @@ class EventContract(Construct):
     def __init__(self, scope: Construct, id: str, *, bus_name: str) -> None:
         super().__init__(scope, id)
         self.bus = events.EventBus(self, "Bus", event_bus_name=bus_name)
+        registry_name = f"{bus_name}-contract"
         self.registry = eventschemas.CfnRegistry(
-            self, "Registry", registry_name=f"{bus_name}-contract",
+            self, "Registry", registry_name=registry_name,
             description="ocrflow events, generated from lambdas/ocrflow/schema/events.py")
         self.schemas = []
         for path in sorted((REPO / "events" / "schemas").glob("*.json")):
             schema = eventschemas.CfnSchema(
-                self, f"Schema{path.stem}", registry_name=self.registry.registry_name,
+                self, f"Schema{path.stem}", registry_name=registry_name,
                 schema_name=f"ocrflow@{path.stem}", type="JSONSchemaDraft4",
                 content=draft4(json.loads(path.read_text())),
                 description=f"detail of {path.stem} events")

@@ -7,6 +7,8 @@ submissions therefore becomes a queue that drains at a configured pace, never a 
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -62,7 +64,8 @@ class FrontDoor(Construct):
             self.queue, batch_size=SUBMISSIONS.batch_size, report_batch_item_failures=True,
             max_batching_window=Duration.seconds(SUBMISSIONS.batching_window_seconds),
             max_concurrency=max_concurrency))
-        target = dict(dead_letter_queue=self.delivery_failures, retry_attempts=SUBMISSIONS_TARGET.retry_attempts,
+        target: dict[str, Any] = dict(dead_letter_queue=self.delivery_failures,
+                                      retry_attempts=SUBMISSIONS_TARGET.retry_attempts,
                       max_event_age=Duration.seconds(SUBMISSIONS_TARGET.max_event_age_seconds))
         self.rule = events.Rule(
             self, "DocumentSubmitted", event_bus=bus,

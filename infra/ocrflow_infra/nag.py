@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from typing import cast
+
+from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
@@ -19,7 +21,7 @@ def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
 def arn_token(construct: IConstruct) -> str:
     """How cdk-nag writes the ARN of a construct in a finding: ``<LogicalId.Arn>``."""
     stack = Stack.of(construct)
-    return f"<{stack.resolve(stack.get_logical_id(construct.node.default_child))}.Arn>"
+    return f"<{stack.resolve(stack.get_logical_id(cast(CfnElement, construct.node.default_child)))}.Arn>"
 
 
 def acknowledge_resources(construct: IConstruct, resources: list[str], reason: str) -> None:

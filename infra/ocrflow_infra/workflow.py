@@ -17,7 +17,7 @@ from constructs import Construct
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
 from ocrflow.orchestration.distributed import child_executions, runs_distributed
-from ocrflow.storage import PAGE_LIST
+from ocrflow.work_layout import PAGE_LIST
 
 from . import REPO
 from .functions import retention
@@ -67,7 +67,7 @@ class Workflow(Construct):
         self._grant(self.state_machine, functions, invoked, bus, shadow_target=shadow_target)
         if self.express is not None:
             self._grant_run_express(stack)
-        if distributed_pages:
+        if distributed_pages and name is not None:  # a name whenever distributed_pages
             self._grant_distributed_map(stack, name, work_bucket)
 
     def _express(self, definition: dict, substitutions: dict[str, str], functions: dict[str, lambda_.IFunction],
@@ -119,6 +119,7 @@ class Workflow(Construct):
     def _grant_run_express(self, stack: Stack) -> None:
         """What ``startExecution.sync:2`` needs: start the Express workflow, describe and stop its
         executions, and the managed rule through which Step Functions learns that one ended."""
+        assert self.express is not None, "granted where the Express workflow exists"
         executions = stack.format_arn(service="states", resource="execution",
                                       resource_name=f"{stack.stack_name}-express:*",
                                       arn_format=ArnFormat.COLON_RESOURCE_NAME)

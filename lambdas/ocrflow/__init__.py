@@ -19,10 +19,12 @@ __all__ = ["OCR", "Document", "ocr", "__version__"]
 
 def __getattr__(name: str) -> Any:
     if name in ("OCR", "ocr"):
+        # lazy: `import ocrflow` (the CDK app, `ocrflow.registry`) loads no pipeline
         from . import api
 
         return getattr(api, name)
     if name == "Document":
+        # lazy: as above
         from .schema.document import Document
 
         return Document

@@ -22,7 +22,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import cv2
 import numpy as np
@@ -161,6 +161,7 @@ def pdf_scale(width_pt: float, height_pt: float, settings: IngestSettings) -> fl
 
 def _open_pdf(data: bytes):
     """The open document (the caller closes it under ``PDFIUM_LOCK``), or an ``InvalidInputError``."""
+    # PDFium only for a PDF
     import pypdfium2 as pdfium
 
     try:
@@ -182,6 +183,7 @@ def _rendered_size(width_pt: float, height_pt: float, settings: IngestSettings) 
 def _render_page(pdf, index: int, settings: IngestSettings) -> PageImage:
     """One page as BGR pixels; the caller holds ``PDFIUM_LOCK``. Page and bitmap are closed here,
     not by their finalizers on whichever thread collects them."""
+    # PDFium only for a PDF
     import pypdfium2 as pdfium
 
     page = pdf[index]
@@ -202,6 +204,7 @@ def _render_page(pdf, index: int, settings: IngestSettings) -> PageImage:
 
 
 def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
+    # PDFium only for a PDF
     import pypdfium2 as pdfium
 
     pdf = _open_pdf(data)
@@ -214,7 +217,8 @@ def _pdf_pages(data: bytes, settings: IngestSettings) -> Iterator[PageImage]:
             raise DocumentTooLargeError(
                 f"the PDF has {pages} pages, more than the limit of {settings.max_pages}")
         with PDFIUM_LOCK:
-            _check_document_pixels((_rendered_size(*pdf.get_page_size(i), settings) for i in range(pages)), settings)
+            _check_document_pixels((_rendered_size(w, h, settings) for w, h in map(pdf.get_page_size, range(pages))),
+                                   settings)
         for index in range(pages):
             with PDFIUM_LOCK:  # per page, never across a yield: the consumer's inference runs unlocked
                 page = _render_page(pdf, index, settings)
@@ -245,6 +249,7 @@ def count_pages(data: bytes) -> int:
     decide where a document runs before splitting it. 0 when it cannot tell (``load_pages`` says why)."""
     try:
         if sniff(data) == "application/pdf":
+            # PDFium only for a PDF
             import pypdfium2 as pdfium
 
             with PDFIUM_LOCK:
@@ -272,3 +277,45 @@ def load_pages(data: bytes, settings: IngestSettings | None = None) -> Iterator[
         yield page
     if count == 0:
         raise EmptyDocumentError("the document has no pages")
+
+
+# What the Python API and the searchable PDF read: any source, not only bytes.
+Source = Any  # str | Path | bytes | BinaryIO | np.ndarray | PIL.Image.Image
+
+
+def array_to_bgr(array: np.ndarray) -> np.ndarray:
+    if array.dtype != np.uint8:
+        if array.dtype == np.uint16:
+            array = (array >> 8).astype(np.uint8)
+        elif np.issubdtype(array.dtype, np.floating) and array.size and array.max() <= 1.0:
+            array = (np.clip(array, 0, 1) * 255).astype(np.uint8)
+        else:
+            array = np.clip(array, 0, 255).astype(np.uint8)
+    if array.ndim == 2:
+        return cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
+    if array.ndim == 3 and array.shape[2] == 1:
+        return cv2.cvtColor(array[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if array.ndim == 3 and array.shape[2] == 4:
+        return cv2.cvtColor(array, cv2.COLOR_BGRA2BGR)
+    if array.ndim == 3 and array.shape[2] == 3:
+        return np.ascontiguousarray(array)
+    raise UnsupportedFormatError(f"an image array must be HxW or HxWx{{1,3,4}}, not {array.shape}")
+
+
+def pages_of(source: Source, limits: IngestSettings) -> tuple[str, list[PageImage]]:
+    """(document id, page images) of any supported source."""
+    if isinstance(source, np.ndarray):
+        image = array_to_bgr(source)
+        return content_id(image.tobytes()), [PageImage(1, image)]
+    if hasattr(source, "getim") and hasattr(source, "mode"):  # a PIL image, without importing PIL up front
+        frames = [PageImage(n, _to_bgr(frame.copy())) for n, frame in enumerate(ImageSequence.Iterator(source), 1)]
+        return content_id(b"".join(page.image.tobytes() for page in frames)), frames
+    if isinstance(source, (str, Path)):
+        data = Path(source).read_bytes()
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, io.IOBase) or hasattr(source, "read"):
+        data = source.read()
+    else:
+        raise UnsupportedFormatError(f"cannot read a document from a {type(source).__name__}")
+    return content_id(data), list(load_pages(data, limits))

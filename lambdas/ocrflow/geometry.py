@@ -32,7 +32,7 @@ def bounding_box(points: np.ndarray) -> tuple[float, float, float, float]:
             float(pts[:, 0].max()), float(pts[:, 1].max()))
 
 
-def box_area(box: tuple[float, float, float, float]) -> float:
+def box_area(box: tuple[float, ...]) -> float:
     return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
 
 

@@ -10,14 +10,13 @@ workers, not the threads, share the cores.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ocrmypdf import hookimpl
 from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
 
 from . import __version__
-from .cli.languages import FULL, LATIN, settings_environment
+from .cli.languages import FULL, LATIN, stage_settings
 from .registry import page_turner
 
 _ocr = None
@@ -29,16 +28,18 @@ def engine_ocr(options):
     that ``-l`` (ocrmypdf's languages, Tesseract's codes) asks for."""
     global _ocr
     if _ocr is None:
-        os.environ["OCRFLOW_THREADS"] = "1"
-        os.environ.update(settings_environment(tuple(getattr(options, "languages", None) or ("eng",))))
+        # ocrmypdf loads every plugin at start: the pipeline loads on the first page
         from .api import OCR
+        from .registry import stage_names
 
-        _ocr = OCR()
+        languages = stage_settings(tuple(getattr(options, "languages", None) or ("eng",)))
+        _ocr = OCR(**{name: {"threads": 1, **languages.get(name, {})} for name in stage_names()})
     return _ocr
 
 
 def _page(input_file: Path, options):
     """(document, dpi) of one page image."""
+    # as above
     from PIL import Image
 
     from .render.pdf import image_dpi_of
@@ -66,6 +67,7 @@ class OcrflowEngine(OcrEngine):
 
     @staticmethod
     def get_orientation(input_file: Path, options) -> OrientationConfidence:
+        # as above
         import cv2
 
         rotation = engine_ocr(options).pipeline.stage(page_turner().name)(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
@@ -78,6 +80,7 @@ class OcrflowEngine(OcrEngine):
 
     @staticmethod
     def get_deskew(input_file: Path, options) -> float:
+        # as above
         import cv2
 
         rotation = engine_ocr(options).pipeline.stage(page_turner().name)(cv2.imread(str(input_file), cv2.IMREAD_COLOR))
@@ -93,6 +96,7 @@ class OcrflowEngine(OcrEngine):
 
     @staticmethod
     def generate_pdf(input_file: Path, output_pdf: Path, output_text: Path, options) -> None:
+        # as above
         from .render.pdf import PageSource, to_pdf
 
         document, dpi = _page(input_file, options)
@@ -113,6 +117,7 @@ def get_ocr_engine(options=None):
 def initialize(plugin_manager) -> None:
     """Tesseract's plugin keeps its options (ocrmypdf reads them) but not its check that the tesseract
     program is installed: ocrflow is the engine."""
+    # ocrmypdf's own plugin, only to hand it what ocrflow does not do
     from ocrmypdf.builtin_plugins import tesseract_ocr
 
     manager = getattr(plugin_manager, "pluggy_manager", plugin_manager)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import TypeVar
 
 import cv2
@@ -21,6 +20,9 @@ import numpy as np
 from pydantic import BaseModel
 
 from .errors import CorruptDocumentError, OcrflowError, StorageError, TransientError
+from .work_layout import PAGE_LIST, WorkLayout
+
+__all__ = ["PAGE_LIST", "WorkLayout", "ObjectStore", "aws_call", "parse_s3_uri"]  # the layout: work_layout.py
 
 Model = TypeVar("Model", bound=BaseModel)
 THROTTLING = {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "ServiceUnavailable",
@@ -35,6 +37,7 @@ def aws_call(client, operation: str, *, what: str, permanent: type[OcrflowError]
     """Call an AWS API; throttling and connection trouble are a ``TransientError`` (retried by the
     state machine), an error code in ``tolerate`` is None (an answer the caller expects, such as
     ``ExecutionAlreadyExists`` on a retry), any other refusal is ``permanent``."""
+    # botocore's errors only when a call fails
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
@@ -62,43 +65,6 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-PAGE_LIST = "pages.json"  # a run's page list, beside its pages/ folder
-
-
-@dataclass(frozen=True)
-class WorkLayout:
-    """Where one execution's intermediate and final objects live in the work bucket."""
-
-    document_id: str
-    run_id: str
-
-    @property
-    def prefix(self) -> str:
-        return f"work/{self.document_id}/{self.run_id}"
-
-    def page_list(self) -> str:
-        """The pages (PageRef JSON array) for a Distributed Map's ItemReader."""
-        return f"{self.prefix}/{PAGE_LIST}"
-
-    def page_image(self, page: int) -> str:
-        return f"{self.prefix}/pages/{page:04d}/page"
-
-    def stage_output(self, page: int, stage: str) -> str:
-        """A stage output too large to carry in the state (``PageTask.carried``)."""
-        return f"{self.prefix}/pages/{page:04d}/{stage}.json"
-
-    def page_outputs(self, page: int) -> str:
-        """Every stage's output for the page, stored by the last page stage."""
-        return f"{self.prefix}/pages/{page:04d}/outputs.json"
-
-    def request(self, page: int, stage: str) -> str:
-        """A stage request handed to an endpoint (it takes its input from S3)."""
-        return f"{self.prefix}/pages/{page:04d}/{stage}.request.json"
-
-    def result(self, name: str) -> str:
-        return f"results/{self.document_id}/{self.run_id}/{name}"
-
-
 class ObjectStore:
     """A thin S3 client wrapper that speaks pydantic models and images, with typed errors."""
 
@@ -111,6 +77,7 @@ class ObjectStore:
     @property
     def client(self):
         if self._client is None:  # created lazily so that moto can intercept it in local runs
+            # boto3 when the first client is made (a local run injects moto's)
             import boto3
 
             self._client = boto3.client("s3")
@@ -119,6 +86,7 @@ class ObjectStore:
     def client_for(self, service: str):
         """Another service's client, created once and as lazily as the S3 one."""
         if service not in self._clients:
+            # as above
             import boto3
 
             self._clients[service] = boto3.client(service)

@@ -14,6 +14,7 @@ from .schema.events import DocumentSubmitted, TestCase
 def submit(document: str, *, bus: str, bucket: str | None = None, document_id: str | None = None,
            source: str = "ocrflow.cli", test: dict | None = None, session=None) -> tuple[str, dict]:
     """Upload a local file if needed, put the event; returns (event id, detail)."""
+    # boto3 when a document is submitted
     import boto3
 
     session = session or boto3.Session()

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 def font_path(name: str = "DejaVuSans.ttf") -> Path:
     try:
+        # matplotlib ships the font the test pages are drawn in: only when one is drawn
         import matplotlib
     except ImportError as exc:  # a dev dependency; the runtime never renders
         raise RuntimeError("rendering test documents needs matplotlib (pip install -e '.[dev]')") from exc
@@ -25,7 +26,7 @@ def font_path(name: str = "DejaVuSans.ttf") -> Path:
 @dataclass(frozen=True)
 class RenderedLine:
     text: str
-    box: tuple[int, int, int, int]  # left, top, right, bottom in page pixels
+    box: tuple[float, float, float, float]  # left, top, right, bottom in page pixels
 
 
 def render_page(lines: list[str | tuple[str, int]], *, width: int = 1240, margin: int = 90,
@@ -67,6 +68,7 @@ def render_pdf(pages: list[list[str]], *, size: tuple[float, float] = (420.0, 29
                font_size: float = 14.0) -> bytes:
     """A born-digital PDF (A5 landscape by default): each entry of ``pages`` a page of text lines
     in PDFium's standard Helvetica, so rendering it loads fonts as real documents do."""
+    # PDFium only to make a test PDF
     import ctypes
     import io
 

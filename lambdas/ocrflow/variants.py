@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -23,7 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .errors import PayloadError
 from .registry import load, page_stage
+from .settings import VariantsSettings
 
 BASELINE = "baseline"
 
@@ -55,7 +56,7 @@ class VariantConfig(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "VariantConfig":
-        for name, variant in self.variants.items():
+        for variant in self.variants.values():
             for stage in variant.stages:
                 page_stage(stage)  # KeyError names the known stages
         if self.shadow.variant is not None and self.shadow.variant not in self.variants:
@@ -67,8 +68,6 @@ class VariantConfig(BaseModel):
 
     def require(self, name: str | None) -> str | None:
         """The variant a document runs (None: the baseline); an undeclared name is a PayloadError."""
-        from .errors import PayloadError
-
         if name is None or name == BASELINE:
             return None if name is None else name
         if name not in self.variants:
@@ -109,4 +108,5 @@ def _load(path: str | None) -> VariantConfig:
 
 
 def variants() -> VariantConfig:
-    return _load(os.environ.get("OCRFLOW_VARIANTS_FILE") or None)
+    file = VariantsSettings().file
+    return _load(str(file) if file else None)

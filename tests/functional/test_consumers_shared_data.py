@@ -94,7 +94,7 @@ def test_hocr_check_passes_on_the_dev_forms_and_receipts(documents, tmp_path):
 def test_pandas_reads_the_tsv_as_tesseracts(documents):
     import pandas as pd
 
-    for name, document in documents.items():
+    for document in documents.values():
         frame = pd.read_csv(io.StringIO(document.to_tsv()), sep="\t", quoting=3, keep_default_na=False)
         assert list(frame.columns[:6]) == ["level", "page_num", "block_num", "par_num", "line_num", "word_num"]
         words = frame[frame.level == 5]

@@ -95,7 +95,7 @@ def test_an_idle_daemon_stops_by_itself_and_a_killed_ones_socket_is_replaced(tmp
 
 
 def test_a_full_stack_is_replaced_and_the_models_are_kept(tmp_path, monkeypatch):
-    from ocrflow.local import daemon as module
+    from ocrflow.cli import daemon_server as module
 
     daemon = module.Daemon(tmp_path, idle_s=0)
     daemon.warm()

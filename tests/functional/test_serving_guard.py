@@ -108,7 +108,7 @@ def test_serve_listens_on_loopback_unless_told_and_needs_its_bucket(monkeypatch,
     assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
     monkeypatch.setenv("OCRFLOW_SERVE_HOST", "0.0.0.0")  # the SageMaker image's
     assert build_parser().parse_args(["serve"]).host == "0.0.0.0"
-    from ocrflow.serving import server
+    from ocrflow.cli import serve as server
 
     with pytest.raises(SystemExit, match="--bucket"):
         server.run(build_parser().parse_args(["serve", "--stage", "fused"]))

@@ -8,7 +8,7 @@ import pytest
 
 from ocrflow.errors import ModelError
 from ocrflow.inference.derive import derive
-from ocrflow.inference.registry import ModelRegistry, ModelSpec
+from ocrflow.inference.models import ModelRegistry, ModelSpec
 from ocrflow.inference.session import OnnxModel
 from ocrflow.settings import RecognitionSettings
 from ocrflow.stages.ctc import CtcDecoder

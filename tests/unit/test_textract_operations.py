@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ocrflow.textract_api.config import ApiSettings
+from ocrflow.settings import ApiSettings
 from ocrflow.textract_api.errors import TextractError
 from ocrflow.textract_api.operations import Engine, Operations
 

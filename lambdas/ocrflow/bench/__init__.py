@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import sys
@@ -46,11 +47,12 @@ def engine_scores(documents, texts: list[list[str]]) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the bench loads the whole local stack: only when it runs, not for `ocrflow --help`
     from ..local.runner import LocalRunner
     from ..orchestration.backends import Backends
     from ..pipeline import PagePipeline
     from ..registry import ALL_FUNCTIONS, stage_names
-    from . import cold, cost, fresh, measure, peers, report
+    from . import cold, cost, fresh, measure, peers, table
     from .corpus import collect
 
     documents = collect(args.inputs, args.limit)
@@ -115,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         result["endpoint_idle_per_month"] = cost.idle_per_month(backends)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     runner.close()
-    print(report.render(result))
+    print(table.render(result))
     if args.json is not None:
         text = json.dumps(result, indent=2, default=str)
         if str(args.json) == "-":
@@ -126,12 +128,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def resource_cpus() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _version() -> str:
+    # the version only for the JSON report
     from .. import __version__
 
     return __version__

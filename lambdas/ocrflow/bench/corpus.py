@@ -20,6 +20,7 @@ class BenchDocument:
 def collect(arguments: list[str], limit: int | None = None) -> list[BenchDocument]:
     """``*.jsonl`` arguments are SageMaker Ground Truth manifests; anything else is a file or a
     folder of documents (recursively)."""
+    # the ground truth reader only when a manifest is given
     from ..evaluation.groundtruth import read_manifest
 
     documents: list[BenchDocument] = []

@@ -11,8 +11,9 @@ stand-in; the figure is an estimate and says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-PRICES = {
+PRICES: dict[str, Any] = {  # dollars; one entry by architecture
     "lambda_gb_second": {"x86_64": 0.0000166667, "arm64": 0.0000133334},
     "lambda_request": 0.20 / 1e6,
     "standard_transition": 0.025 / 1e3,
@@ -83,6 +84,7 @@ class S3Counter:
         self.reads = 0
 
     def install(self) -> "S3Counter":
+        # botocore's event handlers, only to count the calls a measured run made
         from botocore.handlers import BUILTIN_HANDLERS
 
         BUILTIN_HANDLERS.append(("before-call.s3", self._count))

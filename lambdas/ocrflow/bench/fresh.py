@@ -12,7 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..cli.daemon import DIRECTORY_VARIABLE, request
+from ..cli.daemon import request
+from ..cli.daemon_channel import DIRECTORY_VARIABLE
 
 # Started by a small interpreter so that the peak memory reported is the command's own: a child
 # forked from the benchmark process would report the benchmark's memory as its peak.
@@ -64,6 +65,7 @@ def through_daemon(path: str, python: str, repeats: int = 3) -> dict[str, float]
     """``ocrflow run`` with a daemon of its own (a private directory), each time on pixels the
     daemon has not read, re-encoded: a file it has read answers from its stored result (a
     duplicate), which is not what a new page costs. The peak memory is the client's."""
+    # OpenCV only to write the fresh process's test page
     import cv2
 
     image = cv2.imread(path, cv2.IMREAD_UNCHANGED)

@@ -52,6 +52,7 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def direct_pages(pipeline, document: BenchDocument) -> list[PageTiming]:
+    # the pipeline loads its models: only when a measurement runs
     from ..documents import load_pages
     from ..pipeline import StageTimer
 

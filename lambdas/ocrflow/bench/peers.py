@@ -5,6 +5,7 @@ RapidOCR is ``pip install rapidocr==3.10.0``, Tesseract the ``tesseract-ocr`` sy
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -40,8 +41,6 @@ for path in sys.stdin:
 
 
 def rapidocr(documents: list[BenchDocument], python: str) -> PeerRun:
-    import json
-
     probe = subprocess.run([python, "-c", "import rapidocr"], capture_output=True)
     if probe.returncode != 0:
         return PeerRun("rapidocr", skipped=f"not importable by {python} (pip install rapidocr==3.10.0 in a "

@@ -18,7 +18,7 @@ COMMANDS = {
     "eval": ("ocrflow.cli.evaluate", "score manifests as test events through the local state machine"),
     "report": ("ocrflow.cli.report", "summary and report from the score objects the scorer stored (S3 or a folder)"),
     "submit": ("ocrflow.cli.submit", "publish a DocumentSubmitted event to an EventBridge bus"),
-    "serve": ("ocrflow.serving.server", "a page stage as a SageMaker container, or (--api textract) Textract's API"),
+    "serve": ("ocrflow.cli.serve", "a page stage as a SageMaker container, or (--api textract) Textract's API"),
     "bench": ("ocrflow.bench", "speed, memory, cold start, throughput and cost, beside RapidOCR and Tesseract"),
     "chaos": ("ocrflow.cli.chaos", "hundreds of documents through the local stack under seeded faults at every hop"),
     "daemon": ("ocrflow.cli.daemon", "keep the local state machine and models warm for `ocrflow run`"),
@@ -69,12 +69,9 @@ def entry() -> None:
     try:
         code = None
         if sys.argv[1:2] == ["run"]:
+            # `ocrflow run`'s fast path: the daemon client imports the standard library only
             from .daemon import forward
             from .formats import binary_to_terminal
-            from .languages import from_argv, settings_environment
-
-            # -l's settings are the environment the daemon is asked with: one loaded for others refuses
-            os.environ.update(settings_environment(from_argv(sys.argv[2:]) or ()))
             if not binary_to_terminal(sys.argv[2:], sys.stdout.isatty()):  # refused here, where the terminal is
                 code = forward(sys.argv[1:])
         if code is None:

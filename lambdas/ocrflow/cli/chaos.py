@@ -17,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # a command loads its machinery when it runs, not for `ocrflow --help`
     from .. import __version__
     from ..local.chaos import ChaosRun
     from ..orchestration.backends import Backends

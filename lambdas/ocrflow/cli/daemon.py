@@ -20,23 +20,23 @@ import time
 from pathlib import Path
 
 from .. import __version__
-from .daemon_channel import ANSWER_TIMEOUT_S, RUN_SILENCE_S, Unavailable, checked_directory, connect, receive, \
-    send, timeouts_of
+from .daemon_channel import (
+    ANSWER_TIMEOUT_S,
+    RUN_SILENCE_S,
+    Unavailable,
+    checked_directory,
+    connect,
+    directory,
+    receive,
+    send,
+    settings_environment,
+    timeouts_of,
+)
+from . import languages
 from .output import current_umask
 
-DIRECTORY_VARIABLE = "OCRFLOW_DAEMON_DIR"
 DEFAULT_IDLE_MINUTES = 60
 START_TIMEOUT_S = 180.0  # the warm-up page included; models are fetched before, by `ocrflow models fetch`
-
-
-def directory() -> Path:
-    """Where the socket, its key, the pid and the log live (one daemon per directory)."""
-    return Path(os.environ.get(DIRECTORY_VARIABLE) or Path.home() / ".cache" / "ocrflow" / "daemon")
-
-
-def settings_environment() -> dict[str, str]:
-    """The variables a run's settings come from: a daemon started under others would read differently."""
-    return {k: v for k, v in os.environ.items() if k.startswith("OCRFLOW_") and k != DIRECTORY_VARIABLE}
 
 
 def forward(argv: list[str]) -> int | None:
@@ -47,23 +47,30 @@ def forward(argv: list[str]) -> int | None:
     try:
         connection = connect(directory())
     except Unavailable as exc:
-        return local(str(exc))
+        local(str(exc))
+        return None
     if connection is None:
         return None
+    # -l's settings are part of the environment the daemon is asked with: one loaded for others refuses
+    environment = settings_environment() | languages.settings_environment(languages.from_argv(argv[1:]) or ())
     with connection:
         try:
             send(connection, {"kind": "run", "value": {
-                "version": __version__, "environment": settings_environment(), "argv": argv, "cwd": os.getcwd(),
+                "version": __version__, "environment": environment, "argv": argv, "cwd": os.getcwd(),
                 "tty": sys.stderr.isatty(), "umask": current_umask()}})  # umask: for the files written for it
             kind, value = receive(connection)
             while kind == "queued":  # another client's run first; the daemon says so every second
                 kind, value = receive(connection)
         except (EOFError, OSError, ValueError) as exc:
-            return local(f"the daemon did not answer within {ANSWER_TIMEOUT_S:.0f} s ({describe(exc)})")
+            local(f"the daemon did not answer within {ANSWER_TIMEOUT_S:.0f} s ({describe(exc)})")
+            return None
         if kind == "local":
-            return local(value) if value else None
+            if value:
+                local(str(value))
+            return None
         if kind != "accepted":
-            return local(f"the daemon answered {kind!r}")
+            local(f"the daemon answered {kind!r}")
+            return None
         return _accepted(connection, argv)
 
 
@@ -89,7 +96,6 @@ def _accepted(connection, argv: list[str]) -> int:
 
 def local(reason: str) -> None:
     print(f"ocrflow: running in this process, not the daemon: {reason}", file=sys.stderr)
-    return None
 
 
 def describe(exc: BaseException) -> str:
@@ -136,7 +142,7 @@ def start(args: argparse.Namespace) -> int:
         return 1
     with open(where / "log", "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ocrflow.local.daemon", str(where), str(args.idle_timeout * 60)],
+            [sys.executable, "-m", "ocrflow.cli.daemon_server", str(where), str(args.idle_timeout * 60)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:  # the socket appears once the stages are warm

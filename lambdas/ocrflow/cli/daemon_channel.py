@@ -7,7 +7,8 @@ the directory and key are used only when they are this user's own, closed to gro
 (``multiprocessing.connection``'s); messages are JSON or raw stream bytes, never pickles; every
 read and write has a kernel timeout, so neither end waits for ever on the other.
 
-Imported on every ``ocrflow run`` (by ``cli.daemon``): the standard library only.
+Imported on every ``ocrflow run`` (by ``cli.daemon``, the client; ``daemon_server`` is the other end): the
+standard library only, so ``OCRFLOW_DAEMON_DIR`` is read here rather than through ``ocrflow.settings`` (pydantic).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import socket
 import stat
 import struct
 from pathlib import Path
+from typing import Any
 
 ANSWER_TIMEOUT_S = 5.0  # connect, handshake, each answer before a run starts (the daemon answers in ms)
 RUN_SILENCE_S = 60.0  # during a run the daemon writes at least every HEARTBEAT_S; this long silent is gone
@@ -25,6 +27,17 @@ HEARTBEAT_S = 2.0
 MESSAGE_LIMIT = 1 << 20  # a request: argv, working directory, OCRFLOW_* settings; an output chunk
 OUT, ERR = b"\x01", b"\x02"  # a stream chunk's first byte; a control message starts with {
 STREAMS = {OUT: "out", ERR: "err"}
+DIRECTORY_VARIABLE = "OCRFLOW_DAEMON_DIR"
+
+
+def directory() -> Path:
+    """Where the socket, its key, the pid and the log live (one daemon per directory)."""
+    return Path(os.environ.get(DIRECTORY_VARIABLE) or Path.home() / ".cache" / "ocrflow" / "daemon")
+
+
+def settings_environment() -> dict[str, str]:
+    """The variables a run's settings come from: a daemon started under others would read differently."""
+    return {k: v for k, v in os.environ.items() if k.startswith("OCRFLOW_") and k != DIRECTORY_VARIABLE}
 
 
 class Unavailable(Exception):
@@ -83,7 +96,7 @@ def send(connection, message: dict) -> None:
     connection.send_bytes(json.dumps(message).encode())
 
 
-def receive(connection, limit: int = MESSAGE_LIMIT) -> tuple[str, object]:
+def receive(connection, limit: int = MESSAGE_LIMIT) -> tuple[str, Any]:
     """(kind, value): ``out``/``err`` bytes for a stream, else a control message's kind and body."""
     data = connection.recv_bytes(limit)
     if data[:1] in STREAMS:
@@ -98,7 +111,9 @@ def connect(where: Path):
     """An authenticated connection to the running daemon (its socket and key checked first).
     None when none runs (no socket, or a killed daemon's); ``Unavailable`` when one may run but
     cannot be used or does not answer in time."""
-    from multiprocessing.connection import AuthenticationError, Connection, answer_challenge, deliver_challenge
+    # multiprocessing's connection only once a daemon answers
+    from multiprocessing import AuthenticationError
+    from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
 
     path = where / "socket"
     if not path.exists():

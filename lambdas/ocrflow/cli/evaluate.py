@@ -19,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def write_run(out: Path, summary: dict, records: list[dict], baseline: dict | None) -> None:
-    from ..evaluation.report import render
+    # matplotlib (ocrflow[local]) only for --report
+    from ..evaluation.html_report import render
     from ..evaluation.summary import compare
 
     out.mkdir(parents=True, exist_ok=True)
@@ -30,6 +31,7 @@ def write_run(out: Path, summary: dict, records: list[dict], baseline: dict | No
 
 
 def print_totals(summary: dict, baseline: dict | None) -> None:
+    # only with a baseline
     from ..evaluation.summary import compare
 
     label = summary.get("variant") or "baseline"
@@ -37,7 +39,7 @@ def print_totals(summary: dict, baseline: dict | None) -> None:
     for name, totals in summary["datasets"].items():
         row = deltas.get(name, {})
 
-        def delta(key: str) -> str:
+        def delta(key: str, row: dict = row) -> str:
             return f" ({row[key]['delta']:+.4f})" if key in row else ""
 
         print(f"{label} {name}: {totals['documents']} documents, alphanumeric word F1 "
@@ -47,6 +49,7 @@ def print_totals(summary: dict, baseline: dict | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # a command loads its machinery when it runs, not for `ocrflow --help`
     from ..evaluation.summary import summarise
     from ..local.campaign import run_campaign
 

@@ -46,6 +46,7 @@ def _json(render: Callable[[Document], dict]):
 
 
 def _hocr(r: Rendering, compact: bool) -> bytes:
+    # a format loads its renderer (pikepdf, PIL) only when it is asked for
     from ..render.hocr import to_hocr
     from ..render.pdf import page_dpis
 
@@ -53,12 +54,14 @@ def _hocr(r: Rendering, compact: bool) -> bytes:
 
 
 def _pdf(r: Rendering, compact: bool) -> bytes:
+    # as above
     from ..render.pdf import to_pdf
 
     return to_pdf(r.document, r.data(), image_dpi=r.image_dpi)
 
 
 def _overlay(r: Rendering, compact: bool) -> bytes:
+    # as above
     import io
 
     from ..render.overlay import draw_document

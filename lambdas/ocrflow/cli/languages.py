@@ -15,9 +15,11 @@ LATIN = ("afr cat ceb ces cos cym dan deu eng enm epo est eus fao fil fin fra fr
 FULL = ("chi_sim", "chi_tra", "jpn", "chi_sim_vert", "chi_tra_vert", "jpn_vert")
 DEFAULT = "eng"
 
-# The recognition settings each alphabet needs, as the environment that settings are read from.
-LATIN_SETTINGS: dict[str, str] = {}
-FULL_SETTINGS = {"OCRFLOW_RECOGNITION_MODEL": "pp-ocrv6-rec-small", "OCRFLOW_RECOGNITION_ALPHABET": "all"}
+# The settings the full alphabet needs, by stage (the Latin alphabet needs none: it is the default),
+# and their environment names (the settings classes' env_prefix), written here because `ocrflow run`
+# reads -l before it asks the daemon, on a path that imports no pydantic.
+FULL_SETTINGS = {"recognition": {"model": "pp-ocrv6-rec-small", "alphabet": "all"}}
+ENV_PREFIX = {"recognition": "OCRFLOW_RECOGNITION_"}
 
 
 def known() -> list[str]:
@@ -34,9 +36,16 @@ def parse(value: str) -> tuple[str, ...]:
     return codes
 
 
+def stage_settings(codes: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Settings fields by stage name for these languages (``StageCache``, ``OCR()``); none for Latin."""
+    full = any(code in FULL for code in codes)
+    return {stage: dict(fields) for stage, fields in FULL_SETTINGS.items()} if full else {}
+
+
 def settings_environment(codes: tuple[str, ...]) -> dict[str, str]:
-    """The recognition settings for these languages (empty: the defaults)."""
-    return dict(FULL_SETTINGS) if any(code in FULL for code in codes) else dict(LATIN_SETTINGS)
+    """The same as environment variables: what a daemon compares with the settings it was started with."""
+    return {ENV_PREFIX[stage] + name.upper(): value
+            for stage, fields in stage_settings(codes).items() for name, value in fields.items()}
 
 
 def from_argv(argv: list[str]) -> tuple[str, ...] | None:

@@ -32,6 +32,7 @@ def _time(text: str) -> datetime:
 def score_objects(source: str, s3=None) -> Iterator[tuple[str, bytes, datetime]]:
     """(name, bytes, stored at) of every ``.json`` object under the source."""
     if source.startswith("s3://"):
+        # boto3 only for an s3:// source
         import boto3
 
         from ..storage import parse_s3_uri
@@ -53,11 +54,12 @@ def collect(source: str, *, datasets: list[str] | None = None, variant: str | No
             since: datetime | None = None, until: datetime | None = None, s3=None) -> tuple[list[dict], int]:
     """The scores that pass the filters, as ``ocrflow eval`` records, and how many objects were not scores.
     Each run of a case has its own score object; the newest run of each case within the filters counts."""
+    # a command loads its machinery when it runs, not for `ocrflow --help`
     from ..schema.events import OcrTestScored
 
     newest: dict[tuple, tuple[datetime, dict]] = {}
     skipped = 0
-    for name, data, stored in score_objects(source, s3):
+    for _name, data, stored in score_objects(source, s3):
         try:
             scored = OcrTestScored.model_validate_json(data)
         except ValidationError:
@@ -76,6 +78,7 @@ def collect(source: str, *, datasets: list[str] | None = None, variant: str | No
 
 
 def run(args: argparse.Namespace) -> int:
+    # as above
     from ..evaluation.summary import summarise
     from .evaluate import print_totals, write_run
 

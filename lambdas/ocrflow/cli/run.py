@@ -7,6 +7,7 @@ failed (``<file>: <ERROR_CODE>: <message>``) and, on a terminal, a progress bar.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -56,6 +57,7 @@ class Progress:
     """A bar on standard error, only when it is a terminal: pages of a single document, else documents."""
 
     def __init__(self, documents: int, quiet: bool = False) -> None:
+        # tqdm only where a progress bar is drawn
         from tqdm import tqdm
 
         self.single = documents == 1
@@ -77,12 +79,17 @@ class Progress:
 
 
 def read(item: Input, stdin: bytes | None) -> bytes:
-    return stdin if item.path is None else item.path.read_bytes()
+    if item.path is not None:
+        return item.path.read_bytes()
+    assert stdin is not None, "standard input is read where an input names it"
+    return stdin
 
 
 def run(args: argparse.Namespace, runner=None) -> int:
     """``runner``: a deployed ``LocalRunner`` to reuse (the daemon's), else one for this call."""
+    # the local stack (moto) loads when a run starts, not for `ocrflow run --help`
     from ..local.runner import LocalRunner
+    from ..tasks.context import StageCache, TaskContext
     from ..orchestration.backends import Backends
 
     try:
@@ -99,13 +106,13 @@ def run(args: argparse.Namespace, runner=None) -> int:
     if problem:
         print(f"ocrflow: --format {args.format}: {problem}", file=sys.stderr)
         return 2
-    if args.lang:
-        os.environ.update(languages.settings_environment(args.lang))
     stdin = sys.stdin.buffer.read() if any(item.path is None for item in items) else None
     progress = Progress(len(items), quiet=args.quiet)
     owned = runner is None
     if owned:
-        runner = LocalRunner(trace=args.trace, backends=backends, on_pages=progress.pages)
+        stages = StageCache(languages.stage_settings(args.lang or ()))  # -l's recogniser, for every function
+        runner = LocalRunner(trace=args.trace, backends=backends, on_pages=progress.pages,
+                             context=TaskContext(stages=stages))
     else:
         runner.trace, runner.on_pages = args.trace, progress.pages
     try:
@@ -141,7 +148,7 @@ def _run_all(runner, items: list[Input], stdin: bytes | None, args: argparse.Nam
             failed += 1
             print(f"{item.name}: {outcome.error.code}: {outcome.error.message}", file=sys.stderr)
             continue
-        rendering = Rendering(outcome.document, lambda: read(item, stdin), item.name, args.image_dpi)
+        rendering = Rendering(outcome.document, functools.partial(read, item, stdin), item.name, args.image_dpi)
         if args.verbose:
             print(summary(item.name, outcome.document), file=sys.stderr)
         data = framed(fmt, rendering, to_stdout) if args.out is None or item.name == STDIN \

@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # boto3 loads when the command runs, not for `ocrflow --help`
     from ..submit import submit
 
     if args.test and not (args.ground_truth and args.dataset):

@@ -4,6 +4,8 @@ builds it from a local run, ``ocrflow report`` from the score objects the scorer
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .scoring import prf
@@ -60,7 +62,7 @@ def compare(summary: dict, baseline: dict) -> dict:
         base = baseline["datasets"].get(name)
         if base is None:
             continue
-        row = {}
+        row: dict[str, Any] = {}
         for key, part, _ in HEADLINE:
             value, before = _figure(totals, key, part), _figure(base, key, part)
             if value is not None and before is not None:
@@ -71,10 +73,10 @@ def compare(summary: dict, baseline: dict) -> dict:
                     "delta": v["mean"] - base["stage_milliseconds"][stage]["mean"]}
             for stage, v in stages.items() if stage in base.get("stage_milliseconds", {})}
         datasets[name] = row
-    before = {(d["dataset"], d["case_id"]): d for d in baseline["documents"]}
+    earlier = {(d["dataset"], d["case_id"]): d for d in baseline["documents"]}
     documents = [{"dataset": d["dataset"], "case_id": d["case_id"], "alnum_f1": d["alnum"]["f1"],
-                  "baseline": before[key]["alnum"]["f1"], "delta": d["alnum"]["f1"] - before[key]["alnum"]["f1"]}
+                  "baseline": earlier[key]["alnum"]["f1"], "delta": d["alnum"]["f1"] - earlier[key]["alnum"]["f1"]}
                  for d in summary["documents"] for key in [(d["dataset"], d["case_id"])]
-                 if key in before and "alnum" in before[key]]
+                 if key in earlier and "alnum" in earlier[key]]
     return {"variant": summary.get("variant"), "baseline": baseline.get("variant"), "datasets": datasets,
             "documents": sorted(documents, key=lambda d: d["delta"])}

@@ -5,9 +5,8 @@ the stage; ``OCRFLOW_STAGE``, set per function by the CDK app, makes a function
 refuse a stage it was not sized for.
 """
 
-import os
-
+from ..settings import PageFunctionSettings
 from ..tasks.specs import PAGE
 from .runtime import lambda_handler
 
-handler = lambda_handler(PAGE.restricted_to(os.environ.get("OCRFLOW_STAGE")))
+handler = lambda_handler(PAGE.restricted_to(PageFunctionSettings().stage))

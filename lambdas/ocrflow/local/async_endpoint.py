@@ -72,6 +72,7 @@ class ServingApps:
 
     def start(self) -> None:
         """One serving app per endpoint, started (lifespan) and pinged until its models are loaded."""
+        # starlette (ocrflow[serve]) only for --stage-backend
         from starlette.testclient import TestClient
 
         from ..serving.app import create_app

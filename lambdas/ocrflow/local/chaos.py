@@ -85,6 +85,7 @@ class Ledger:
 
 
 def blank_png() -> bytes:
+    # PIL only for the chaos run's damaged documents
     from PIL import Image
 
     out = io.BytesIO()
@@ -93,6 +94,7 @@ def blank_png() -> bytes:
 
 
 def line_png(text: str) -> bytes:
+    # as above
     from PIL import Image
 
     from ..synthetic import render_page
@@ -107,6 +109,7 @@ def line_png(text: str) -> bytes:
 def faulty_publications(injector: FaultInjector) -> Iterator[None]:
     """The state machine's PutEvents tasks (moto's EventBridge integration) with refused entries and
     lost answers, which Step Functions meets with the task's Retry."""
+    # moto's internals load with the local stack
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_events
 
     original = state_task_service_events.boto_client_for

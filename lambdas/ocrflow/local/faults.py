@@ -107,8 +107,10 @@ class FaultyEvents:
     def put_events(self, Entries: list[dict], **kwargs) -> dict:  # noqa: N803 - boto3's parameter name
         refused = [self.injector.roll("put_events entry refused", self.who) for _ in Entries]
         taken = [entry for entry, no in zip(Entries, refused) if not no]
-        answer = self.real.put_events(Entries=taken, **kwargs) if taken else {"Entries": [], "FailedEntryCount": 0}
+        answer: dict = (self.real.put_events(Entries=taken, **kwargs) if taken
+                        else {"Entries": [], "FailedEntryCount": 0})
         if self.lose_answers and taken and self.injector.roll("put_events answer lost", self.who):
+            # botocore's error only when a fault is injected
             from botocore.exceptions import ClientError
 
             raise ClientError({"Error": {"Code": "InternalException", "Message": "injected: answer lost"},
@@ -147,6 +149,7 @@ class FaultyModelServer:
 
     def post(self, url: str, **kwargs):
         if url == "/invocations" and self.injector.roll("endpoint error", self.who):
+            # httpx (ocrflow[local]) only for an injected endpoint fault
             import httpx
 
             return httpx.Response(500, json={"message": "injected: the model server failed"})

@@ -38,6 +38,7 @@ def skip_batch_service() -> None:
 def cache_asl_parsing() -> None:
     """moto parses the ASL with ANTLR at every execution (40 ms for ours); the parsed program
     is stateless (a Map runs its iterations on one tree at once), so it is parsed once."""
+    # moto's internals load with the local stack, when the shims are applied
     from moto.stepfunctions.parser.asl.parse import asl_parser
 
     parser = asl_parser.AmazonStateLanguageParser
@@ -58,6 +59,7 @@ def cache_json_paths() -> None:
     """moto's ``extract_json`` builds a new JSONPath parser (its yacc tables) for every path it
     evaluates: 0.26 ms each, about 70 times a one-page document. A parsed path is immutable
     (``find`` only reads), so each distinct path is parsed once."""
+    # as above
     from moto.stepfunctions.parser.asl.utils import json_path
 
     if not hasattr(json_path.parse, "cache_info"):
@@ -69,6 +71,7 @@ def share_executions_on_copy() -> None:
     a running execution holds locks that cannot be copied, so a second execution started
     while one runs (concurrent documents, a child workflow) fails. The copy only needs the
     definition: it shares the list of executions instead."""
+    # as above
     from moto.stepfunctions.models import StateMachine
 
     def deepcopy(self, memo):
@@ -84,6 +87,7 @@ def share_executions_on_copy() -> None:
 def keep_task_failure_cause() -> None:
     """moto's SendTaskFailure handler drops ``cause``; Step Functions passes it to Catch, and the
     failure path reads the ocrflow error from it."""
+    # as above
     from moto.core.responses import EmptyResult
     from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -98,6 +102,7 @@ def keep_task_failure_cause() -> None:
 def signal_termination() -> None:
     """Let a caller wait for an execution to end instead of polling its status (polling sleeps
     and, through the GIL, slows down the handlers being waited for)."""
+    # as above
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
     original = BaseExecutionWorkerCommunication.terminated
@@ -113,6 +118,7 @@ def start_execution_parameters() -> None:
     """The ``states:startExecution`` integration passes the ASL's parameter names (``StateMachineArn``,
     ``Name``, ``Input``) to boto3, whose Step Functions API spells them ``stateMachineArn``...; moto
     fails the task with a KeyError. AWS accepts the ASL spelling (a shadow run starts this way)."""
+    # as above
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_sfn as sfn_service,
     )
@@ -136,6 +142,7 @@ def start_execution_sync() -> None:
     that is the child's description with ``Error`` and ``Cause``); moto's copy of the interpreter
     skips that step and then looks for ``ExecutionArn`` itself (a KeyError). And it polls the child
     every 0.5 s, as long as a one-page document takes here: it waits for the child's end instead."""
+    # as above
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_sfn as sfn_service,
     )
@@ -175,6 +182,7 @@ def events_service_errors() -> None:
     internal error) into ``States.Runtime``, which no Retry matches and which fails the execution;
     Step Functions names it ``EventBridge.<ErrorCode>``, a task failure that ``States.TaskFailed``
     retries ("Handling errors in Step Functions workflows": service integration errors)."""
+    # as above
     from botocore.exceptions import ClientError
     from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
     from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
@@ -203,6 +211,7 @@ def message_move_task() -> None:
     every message to the queue whose redrive policy names the DLQ (or to ``DestinationArn``), as new
     messages with the same body and attributes, and answers a ``TaskHandle``. This adds it, so the
     local stack is redriven with the same boto3 call as AWS."""
+    # as above
     import uuid
 
     from moto.core.responses import ActionResult

@@ -85,7 +85,8 @@ def _duration(history: list[dict]) -> float:
 def state_durations(history: list[dict]) -> tuple[list[str], dict[str, float]]:
     """Pair StateEntered/StateExited events; Map iterations add up per state name."""
     entered: dict[str, list] = defaultdict(list)
-    lines, totals = [], defaultdict(float)
+    lines: list[str] = []
+    totals: defaultdict[str, float] = defaultdict(float)
     for event in history:
         kind = event["type"]
         if kind.endswith("StateEntered"):

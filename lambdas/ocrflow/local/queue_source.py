@@ -32,6 +32,7 @@ Report = Callable[[list[dict], Any, set[str]], None]  # (records, response or er
 
 def gone(exc: Exception) -> bool:
     """The queue (or the whole emulated account) no longer exists."""
+    # botocore's errors only when a receive fails
     from botocore.exceptions import ClientError, EndpointConnectionError
 
     if isinstance(exc, EndpointConnectionError):

@@ -21,6 +21,7 @@ from ..orchestration import asl
 from ..orchestration.backends import Backends
 from ..schema.delivery import SUBMISSIONS
 from ..schema.patterns import PATTERNS
+from ..settings import StarterSettings
 from . import moto_shims
 from .timing import VISIBILITY_TIMEOUT_SECONDS
 
@@ -72,9 +73,6 @@ def local_environment() -> None:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("OCRFLOW_EVENT_BUS_NAME", EVENT_BUS)
-    os.environ.setdefault("OCRFLOW_SCORES_BUCKET", WORK_BUCKET)
-    os.environ.setdefault("OCRFLOW_IDEMPOTENCY_TABLE", "ocrflow-idempotency")
 
 
 def create_table(name: str, key: str) -> None:
@@ -124,7 +122,7 @@ class LocalStateMachine:
             for name in ("scorer", "completer")}
         # The endpoint topics' subscription dead-letter queue: notifications SNS could not hand to Lambda.
         self.subscription_dead_letters = self.sqs.create_queue(QueueName="ocrflow-completer-failures")["QueueUrl"]
-        create_table(os.environ["OCRFLOW_IDEMPOTENCY_TABLE"], "id")  # the task-token table is made by its backend's emulator
+        create_table(StarterSettings().idempotency_table, "id")  # the task-token table is made by its backend's emulator
         from ..variants import variants
 
         shadow = variants().shadow.enabled
@@ -133,7 +131,9 @@ class LocalStateMachine:
         self.express_arn = None if express is None else self.create("EXPRESS", EXPRESS_NAME, asl.fill(express, values))
         self.definition = asl.fill(asl.build(self.backends, shadow=shadow), values)
         self.arn = self.create("STANDARD", STANDARD_NAME, self.definition)
-        os.environ["OCRFLOW_STATE_MACHINE_ARN"] = self.arn  # the starter starts this one
+        if self.arn != StarterSettings().state_machine_arn:  # the one the starter starts
+            raise RuntimeError(f"OCRFLOW_STATE_MACHINE_ARN names {StarterSettings().state_machine_arn}, "
+                               f"not the local {self.arn}: unset it for a local run")
         self._received: list[dict] = []
         self._lock = threading.Lock()
         self._waiting_scores: dict[str, list[dict]] = {}

@@ -20,6 +20,7 @@ ADVANCE = 500  # glyph width in 1/1000 of the font size: a character is half as 
 @lru_cache(maxsize=1)
 def glyphless_truetype() -> bytes:
     """A TrueType font of .notdef and one glyph that draws nothing, built once per process with fontTools."""
+    # fontTools only when a searchable PDF is written
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
 
@@ -72,6 +73,7 @@ class CharacterIds:
 
 def add_font(pdf, ids: CharacterIds):
     """The Type0 font dictionary (indirect, in ``pdf``) for text encoded with ``ids``."""
+    # pikepdf only when a searchable PDF is written
     import zlib
 
     import pikepdf

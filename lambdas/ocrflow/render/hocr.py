@@ -19,8 +19,8 @@ import numpy as np
 
 from .. import __version__
 from ..geometry import bounding_box
-from ..schema.document import Document, Line, Page
-from .layout import blocks
+from ..schema.page import Line, Page, Paged
+from .layout import blocks, words_of
 
 DESCENT = 0.2
 MAX_OVERLAP = 0.2  # hocr-check's "significant overlap": a share of the larger box
@@ -136,7 +136,7 @@ def page_hocr(page: Page, image: str, dpi: float | None) -> list[str]:
             slope, offset, size = baseline(line, boxes[line.id])
             out.append(f'     <span class="ocr_line" id="line_{n}_{k}" title="{bbox(boxes[line.id])}; '
                        f'baseline {slope:.3f} {offset:.0f}; x_size {size:.0f}">')
-            words = [word for member in members[line.id] for word in (member.words or [member])]
+            words = [word for member in members[line.id] for word in words_of(member)]
             if len(members[line.id]) > 1:  # two lines of a row written as one: their words left to right
                 words.sort(key=lambda word: bounding_box(np.asarray(word.polygon))[0])
             for w, word in enumerate(words):
@@ -149,7 +149,7 @@ def page_hocr(page: Page, image: str, dpi: float | None) -> list[str]:
     return out
 
 
-def to_hocr(document: Document, image: str | None = None, dpi: float | list[float] | None = None) -> str:
+def to_hocr(document: Paged, image: str | None = None, dpi: float | list[float] | None = None) -> str:
     """``dpi``: the resolution of every page, or one per page (``scan_res``; omitted where None)."""
     dpis = dpi if isinstance(dpi, (list, tuple)) else [dpi] * len(document.pages)
     body = [row for page, page_dpi in zip(document.pages, dpis)

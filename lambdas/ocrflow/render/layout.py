@@ -18,12 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..geometry import bounding_box, box_area, box_intersection
-from ..schema.document import Line, Page
+from ..schema.page import Line, Page, Word
 
 KINDS = {"title": "title", "header": "header", "footer": "footer", "table": "table", "figure": "figure"}
 FIGURE_SHARE = 0.5  # a "figure" holding more of the page's lines than this is the page itself
 TITLE_ROWS = 2
 REGION_COVER = 0.5  # a region holds a line when it covers this share of the line's box (as validation assigns)
+
+
+def words_of(line: Line) -> list[Word | Line]:
+    """A line's words, or the line itself where it has no word boxes (drawn as one word)."""
+    return [*line.words] or [line]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..schema.document import Document, Page
+from ..schema.page import Page, Paged
 from .layout import Block, blocks
 
 SPECIAL = re.compile(r"([\\`*_{}\[\]#|<>])")
@@ -40,5 +40,5 @@ def page_markdown(page: Page) -> str:
     return "\n\n".join(parts)
 
 
-def to_markdown(document: Document) -> str:
+def to_markdown(document: Paged) -> str:
     return "\n\n---\n\n".join(page_markdown(page) for page in document.pages).strip() + "\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..schema.document import Document, Page
+from ..schema.page import Page, Paged
 
 LINE_COLOUR = (40, 90, 220)
 GOOD, FAIR, POOR = (0, 150, 60), (230, 140, 0), (220, 30, 30)
@@ -21,6 +21,7 @@ def word_colour(confidence: float) -> tuple[int, int, int]:
 
 def draw_page(page: Page, image: np.ndarray | None = None):
     """A PIL RGB image of ``page``: ``image`` (BGR, as the pipeline reads pages) or white, with the boxes."""
+    # PIL only when a page is drawn
     from PIL import Image, ImageDraw
 
     if image is None:
@@ -38,12 +39,14 @@ def draw_page(page: Page, image: np.ndarray | None = None):
     return canvas
 
 
-def draw_document(document: Document, data: bytes | None = None):
+def draw_document(document: Paged, data: bytes | None = None):
     """Every page drawn (``data``: the input's bytes, for the page images), one under the other."""
+    # as above
     from PIL import Image
 
-    images = [None] * len(document.pages)
+    images: list[np.ndarray | None] = [None] * len(document.pages)
     if data is not None:
+        # ingest only to draw on the input's pages
         from ..documents import load_pages
 
         images = [page.image for page in load_pages(data)]

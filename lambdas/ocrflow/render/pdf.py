@@ -19,12 +19,16 @@ from __future__ import annotations
 import io
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
-from ..documents import PDFIUM_LOCK
-from ..schema.document import Document, Page
+from ..documents import PDFIUM_LOCK, load_pages, pages_of, sniff
+from ..schema.page import Page, Paged
+from ..settings import IngestSettings
 from .font import ADVANCE, RESOURCE, CharacterIds, add_font
+from .layout import words_of
 
 DEFAULT_DPI = 300.0  # an image that states no resolution (Tesseract's and a scanner's usual)
 MIN_DPI = 10.0  # below this a header's "resolution" is an aspect ratio, not a resolution
@@ -87,7 +91,7 @@ def text_layer(page: Page, space: PageSpace, ids: CharacterIds) -> bytes:
     character wide however narrow the gap, so text extraction keeps the words apart."""
     ops = ["BT", "3 Tr"]
     for line in page.lines:
-        words = [word for word in (line.words or [line]) if word.text.strip()]
+        words = [word for word in words_of(line) if word.text.strip()]
         quads = [space.points(word.polygon)[:4] for word in words]
         for index, (word, quad) in enumerate(zip(words, quads)):
             text = word.text
@@ -103,14 +107,13 @@ def text_layer(page: Page, space: PageSpace, ids: CharacterIds) -> bytes:
 
 
 def _image_xobject(pdf, image: np.ndarray, encoded: bytes | None):
+    # pikepdf only when a searchable PDF is written
     import pikepdf
     from pikepdf import Name
 
     height, width = image.shape[:2]
     grey = bool((image[:, :, 0] == image[:, :, 1]).all() and (image[:, :, 1] == image[:, :, 2]).all())
     if encoded is not None and encoded.startswith(b"\xff\xd8\xff"):  # a JPEG's own bytes, not decoded again
-        from PIL import Image
-
         mode = Image.open(io.BytesIO(encoded)).mode
         return pikepdf.Stream(pdf, encoded, Type=Name.XObject, Subtype=Name.Image, Width=width, Height=height,
                               ColorSpace=Name.DeviceGray if mode == "L" else Name.DeviceRGB, BitsPerComponent=8,
@@ -134,6 +137,7 @@ class PageSource:
 
 
 def _new_page(pdf, space: PageSpace, source: PageSource | None, text: bytes):
+    # pikepdf only when a searchable PDF is written
     import pikepdf
     from pikepdf import Array, Dictionary, Name
 
@@ -154,8 +158,9 @@ def _save(pdf) -> bytes:
     return out.getvalue()
 
 
-def images_pdf(document: Document, sources: list[PageSource], *, text_only: bool = False) -> bytes:
+def images_pdf(document: Paged, sources: list[PageSource], *, text_only: bool = False) -> bytes:
     """New pages, one per page source: the image (unless ``text_only``) under the text layer."""
+    # as above
     import pikepdf
 
     if len(sources) != len(document.pages):
@@ -170,8 +175,9 @@ def images_pdf(document: Document, sources: list[PageSource], *, text_only: bool
     return _save(pdf)
 
 
-def graft_pdf(document: Document, original: bytes) -> bytes:
+def graft_pdf(document: Paged, original: bytes) -> bytes:
     """The original PDF, every page kept as it was, with the text layer added on top."""
+    # as above
     import pikepdf
 
     pdf = pikepdf.open(io.BytesIO(original))
@@ -188,14 +194,12 @@ def graft_pdf(document: Document, original: bytes) -> bytes:
     return _save(pdf)
 
 
-def to_pdf(document: Document, sources: bytes | list[PageSource], *, image_dpi: float | None = None,
+def to_pdf(document: Paged, sources: bytes | list[PageSource], *, image_dpi: float | None = None,
            text_only: bool = False) -> bytes:
     """``sources``: the bytes the document was read from (a PDF is kept and given a text layer;
     an image's frames become pages), or the page sources themselves."""
     if isinstance(sources, (bytes, bytearray)):
         data = bytes(sources)
-        from ..documents import sniff
-
         if sniff(data) == "application/pdf" and not text_only:
             return graft_pdf(document, data)
         sources = page_sources(document, data, image_dpi)
@@ -211,14 +215,11 @@ def image_dpi_of(info: dict, fallback: float | None) -> float:
     return float(fallback or DEFAULT_DPI)
 
 
-def page_dpis(document: Document, data: bytes, image_dpi: float | None = None) -> list[float]:
+def page_dpis(document: Paged, data: bytes, image_dpi: float | None = None) -> list[float]:
     """Each page's resolution, without decoding a pixel: an image frame's from its header (else
     ``image_dpi``, else DEFAULT_DPI), a PDF page's as ingest rendered it (pixels per inch of the page)."""
-    from PIL import Image
-
-    from ..documents import sniff
-
     if sniff(data) == "application/pdf":
+        # PDFium only for a PDF
         import pypdfium2 as pdfium
 
         with PDFIUM_LOCK:  # PDFium is not thread-safe; other documents may be rendering pages
@@ -235,10 +236,8 @@ def page_dpis(document: Document, data: bytes, image_dpi: float | None = None) -
     return dpis
 
 
-def page_sources(document: Document, data: bytes, image_dpi: float | None = None) -> list[PageSource]:
+def page_sources(document: Paged, data: bytes, image_dpi: float | None = None) -> list[PageSource]:
     """The page images of a document's bytes, each with its resolution (``page_dpis``)."""
-    from ..documents import load_pages
-
     pages = load_pages(data)
     return [PageSource(p.image, p.image.shape[1], p.image.shape[0], dpi, p.encoded)
             for p, dpi in zip(pages, page_dpis(document, data, image_dpi))]
@@ -247,22 +246,17 @@ def page_sources(document: Document, data: bytes, image_dpi: float | None = None
 def sources_of(source, image_dpi: float | None = None) -> bytes | list[PageSource]:
     """What ``to_pdf`` starts from, for anything the Python API reads: the bytes of a path, bytes or
     file (a PDF is kept as it is), else the frames of an array or PIL image."""
-    from pathlib import Path
-
     if isinstance(source, (str, Path)):
         return Path(source).read_bytes()
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source)
     if hasattr(source, "read"):
         return source.read()
-    from ..api import pages_of
-    from ..settings import IngestSettings
-
     fallback = image_dpi_of(getattr(source, "info", {}) or {}, image_dpi)
     return [PageSource(p.image, p.image.shape[1], p.image.shape[0], fallback)
             for p in pages_of(source, IngestSettings())[1]]
 
 
-def blank_sources(document: Document, image_dpi: float | None = None) -> list[PageSource]:
+def blank_sources(document: Paged, image_dpi: float | None = None) -> list[PageSource]:
     """Pages of the document's own size in pixels at ``image_dpi``, for a text-only PDF without the input."""
     return [PageSource(None, page.width, page.height, float(image_dpi or DEFAULT_DPI)) for page in document.pages]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..geometry import bounding_box
-from ..schema.document import Word
+from ..schema.page import Word
 from .layout import Block
 
 WIDE = 0.5  # a cell wider than this share of the table spans columns instead of defining one

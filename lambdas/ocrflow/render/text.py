@@ -3,7 +3,7 @@ between pages (as pdftotext does)."""
 
 from __future__ import annotations
 
-from ..schema.document import Document, Line, Page
+from ..schema.page import Line, Page, Paged
 
 
 def page_text(page: Page) -> str:
@@ -21,5 +21,5 @@ def page_text(page: Page) -> str:
     return "\n".join(out)
 
 
-def to_text(document: Document) -> str:
+def to_text(document: Paged) -> str:
     return "\n\f".join(page_text(p) for p in document.pages) + "\n"

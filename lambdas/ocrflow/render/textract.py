@@ -25,7 +25,7 @@ import uuid
 
 import numpy as np
 
-from ..schema.document import Document, Line, Page, Word
+from ..schema.page import Line, Page, Paged, Word
 from .layout import Block, blocks
 from .tables import grid
 
@@ -150,7 +150,7 @@ def page_blocks(document_id: str, page: Page) -> list[dict]:
         runs[line.id] = split_line(line)
         for k, run in enumerate(runs[line.id]):
             key = line.id if k == 0 else f"{line.id}.{k}"
-            ids = []
+            ids: list[str] = []
             for word in run:
                 word_id = _id(document_id, f"{key}-w{len(ids)}")
                 ids.append(word_id)
@@ -177,15 +177,15 @@ def page_blocks(document_id: str, page: Page) -> list[dict]:
                 "Geometry": _box_geometry(part.box, w, h)}, ids))
         if block.kind == "table":
             tables += table_blocks(document_id, f"p{page.number}-table{index}", block, page, word_ids)
-    lines = [part for parts in line_blocks.values() for part in parts]
-    top = [b["Id"] for b in lines + layouts + tables if b["BlockType"] in ("LINE", "TABLE") or
+    line_parts = [part for parts in line_blocks.values() for part in parts]
+    top = [b["Id"] for b in line_parts + layouts + tables if b["BlockType"] in ("LINE", "TABLE") or
            b["BlockType"].startswith("LAYOUT")]
     page_block = with_children({"BlockType": "PAGE", "Id": _id(document_id, f"p{page.number}"), "Page": page.number,
                                 "Geometry": geometry([(0, 0), (w, 0), (w, h), (0, h)], w, h)}, top)
-    return [page_block, *lines, *words_out, *layouts, *tables]
+    return [page_block, *line_parts, *words_out, *layouts, *tables]
 
 
-def to_textract(document: Document) -> dict:
+def to_textract(document: Paged) -> dict:
     return {"DocumentMetadata": {"Pages": len(document.pages)}, "JobStatus": "SUCCEEDED",
             "Blocks": [block for page in document.pages for block in page_blocks(document.document_id, page)],
             "AnalyzeDocumentModelVersion": MODEL_VERSION}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..geometry import bounding_box
-from ..schema.document import Document
+from ..schema.page import Paged
 from .layout import blocks
 
 HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
@@ -18,7 +18,7 @@ def row(level: int, numbers: tuple[int, ...], box, conf: float, text: str = "") 
     return "\t".join(str(cell) for cell in cells)
 
 
-def to_tsv(document: Document) -> str:
+def to_tsv(document: Paged) -> str:
     out = [HEADER]
     for page in document.pages:
         p = page.number

@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from ..registry import stage_names
 from .events import (
     SOURCE,
@@ -26,7 +28,7 @@ from .events import (
 )
 from .patterns import PATTERNS
 
-MODELS = {"DocumentSubmitted": DocumentSubmitted, "OcrCompleted": ResultSummary,
+MODELS: dict[str, type[BaseModel]] = {"DocumentSubmitted": DocumentSubmitted, "OcrCompleted": ResultSummary,
           "OcrFailed": OcrFailed, "OcrTestScored": OcrTestScored}
 
 

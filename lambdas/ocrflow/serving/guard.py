@@ -26,9 +26,10 @@ from pydantic import ValidationError
 from .. import errors
 from ..registry import FUSED, FUSED_STAGES, stage_names
 from ..schema.identifiers import checked_document_id
-from ..schema.payloads import StageRequest
+from ..schema.payloads import PageTask, StageRequest
 from ..settings import IngestSettings
-from ..storage import ObjectStore, WorkLayout
+from ..storage import ObjectStore
+from ..work_layout import WorkLayout
 
 def parse_body(body: bytes) -> Any:
     try:
@@ -68,8 +69,7 @@ def admitted(event: Any, served: str, bucket: str) -> StageRequest:
 
 def _vocabulary() -> set[str]:
     """ocrflow's own words, which a request repeating them does not make secret."""
-    task = StageRequest.model_fields["task"].annotation
-    return set(StageRequest.model_fields) | set(task.model_fields) | set(stage_names()) | {FUSED}
+    return set(StageRequest.model_fields) | set(PageTask.model_fields) | set(stage_names()) | {FUSED}
 
 
 def redacted(message: str, event: Any) -> str:

@@ -18,18 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# Blocks of the Latin-script profile (what Textract's DetectDocumentText reads).
-LATIN_BLOCKS = ((0x20, 0x7E), (0xA0, 0x24F), (0x1E00, 0x1EFF), (0x2000, 0x206F),
-                (0x20A0, 0x20CF), (0x2100, 0x214F))
-# Look-alikes that the multilingual models prefer but Latin documents print as letters.
-LATIN_EXCLUDED = {"\u00d7", "\u00f7"}  # multiplication and division signs, read as x and +
-
-
-def is_latin(char: str) -> bool:
-    if char in LATIN_EXCLUDED:
-        return False
-    return all(any(lo <= ord(c) <= hi for lo, hi in LATIN_BLOCKS) for c in char)
-
+from ..inference.alphabet import ctc_alphabet, latin_columns
 
 ALNUM_RUN = re.compile(r"[^\W_]+")
 
@@ -89,14 +78,14 @@ class CtcDecoder:
 
     def __init__(self, characters: list[str], *, alphabet: str = "latin", space_gap_ratio: float = 0.0,
                  space_probability: float = 0.0, bare_letter_ratio: float = 0.0) -> None:
-        self.alphabet = ["<blank>", *characters, " "]
+        self.alphabet = ctc_alphabet(characters)
         self.space = len(self.alphabet) - 1
         self.space_gap_ratio = space_gap_ratio
         self.space_probability = space_probability
         self.bare_letter_ratio = bare_letter_ratio
         self.allowed: np.ndarray | None = None  # the alphabet indices decoding may choose, ascending
         if alphabet == "latin":
-            self.allowed = np.flatnonzero([i == 0 or is_latin(c) for i, c in enumerate(self.alphabet)])
+            self.allowed = latin_columns(self.alphabet)
         position = {c: i for i, c in enumerate(self.alphabet)}
         # alphabet index -> the index of its letter without accents, itself where there is none
         self.bare = np.array([position.get(unicodedata.normalize("NFD", c)[:1], i) if len(c) == 1 else i
@@ -189,15 +178,16 @@ class CtcDecoder:
         glyph = [i for i, c in enumerate(chars) if not c.isspace()]
         pitch = float(np.median(np.diff(cols[glyph]))) if len(glyph) > 1 else 2.0
         half = max(1.0, pitch / 2.0)
-        words, current = [], []
+        words: list[DecodedWord] = []
+        current: list[int] = []
         for i, char in enumerate([*chars, " "]):
             if char.isspace():
                 if current:
                     words.append(DecodedWord(
                         text="".join(chars[j] for j in current),
                         confidence=float(np.mean(confs[current])),
-                        start=max(0.0, cols[current[0]] - half),
-                        end=min(float(total), cols[current[-1]] + half + 0.5),
+                        start=max(0.0, float(cols[current[0]]) - half),
+                        end=min(float(total), float(cols[current[-1]]) + half + 0.5),
                     ))
                     current = []
                 continue

@@ -37,6 +37,7 @@ class Ink:
     def region(self, width: int, height: int, margin: float) -> tuple[int, int, int, int]:
         """The box grown by ``margin`` of the page's shorter side, inside the page."""
         grow = int(margin * min(width, height))
+        assert self.box is not None, "a blank page has no ink to grow"
         left, top, right, bottom = self.box
         return max(0, left - grow), max(0, top - grow), min(width, right + grow), min(height, bottom + grow)
 

@@ -113,7 +113,8 @@ class TextRecognizer:
         self.pool = ThreadPoolExecutor(max_workers=self.settings.threads, thread_name_prefix="recognition")
         self.model = OnnxModel.load(self.settings.model, single)
         self.decoder = self._decoder(self.model)
-        self.second = None  # a second reading of hard lines: another model, another crop, or both
+        # a second reading of hard lines: another model, another crop, or both
+        self.second: tuple[OnnxModel, CtcDecoder] | None = None
         if self.settings.second_model or self.settings.second_crop_padding is not None:
             model = OnnxModel.load(self.settings.second_model, single) if self.settings.second_model else self.model
             self.second = (model, self._decoder(model))
@@ -152,6 +153,7 @@ class TextRecognizer:
                            readings: list) -> dict[int, str]:
         """Re-read the hard lines with the second reader; keep its reading where it is the more
         confident by ``second_margin``. Returns the engine of every re-read line."""
+        assert self.second is not None, "called where a second reader is configured"
         s = self.settings
         hard = [i for i, (reading, _) in enumerate(readings) if self.hard(reading)]
         again_crops = {i: crops[i] for i in hard}
@@ -175,12 +177,14 @@ class TextRecognizer:
         turn only where the recogniser is more confident and reads no fewer characters: the
         page is already upright, so a flip is the exception, and the classifier alone flips
         too many good lines (a turned "2 x 9.90" reads "066", surely but short)."""
+        classifier = self.classifier
+        assert classifier is not None, "called where a classifier is configured"
         height, width = CLS_SHAPE
 
         def upside_down(start: int) -> list[int]:
             batch = list(range(start, min(len(crops), start + CLS_BATCH)))
             blob = np.stack([resize_for_recognition(crops[i].image, width, height) for i in batch])
-            probs = self.classifier.run(blob)[0]
+            probs = classifier.run(blob)[0]
             return [i for i, p in zip(batch, probs) if p.argmax() == 1 and p[1] >= CLS_THRESHOLD]
 
         suspects = [i for found in self.pool.map(upside_down, range(0, len(crops), CLS_BATCH))

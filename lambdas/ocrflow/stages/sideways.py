@@ -70,7 +70,7 @@ def join_sideways(image: np.ndarray, lines: list[DetectedLine],
     """``lines`` with every confirmed sideways stack, and the boxes inside its line, replaced by
     that line. ``detect(image, max_upscale)`` finds lines on an image (the detector's own pass)."""
     rects = [bounding_box(np.array(line.polygon)) for line in lines]
-    joined, used = [], set()
+    joined, used = [], set[int]()
     for chain in sideways_chains(lines):
         if used.intersection(chain):  # inside a line joined already
             continue

@@ -62,8 +62,8 @@ def region_score(probability: np.ndarray, polygon: np.ndarray) -> float:
     y0 = int(np.clip(np.floor(polygon[:, 1].min()), 0, h - 1))
     y1 = int(np.clip(np.ceil(polygon[:, 1].max()), 0, h - 1))
     mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
-    shifted = (polygon - [x0, y0]).astype(np.int32).reshape(1, -1, 2)
-    cv2.fillPoly(mask, shifted, 1)
+    shifted = (polygon - [x0, y0]).astype(np.int32).reshape(-1, 2)
+    cv2.fillPoly(mask, [shifted], 1)
     return float(cv2.mean(probability[y0:y1 + 1, x0:x1 + 1], mask)[0])
 
 
@@ -83,7 +83,7 @@ def boxes_from_probability(
     probability: np.ndarray, settings: TextDetectionSettings, scale_x: float, scale_y: float,
     page_w: int, page_h: int,
 ) -> list[DetectedLine]:
-    bitmap = (probability > settings.binary_threshold).astype(np.uint8)
+    bitmap: np.ndarray = (probability > settings.binary_threshold).astype(np.uint8)
     bitmap = cv2.dilate(bitmap, np.ones((2, 2), dtype=np.uint8))
     contours, _ = cv2.findContours(bitmap * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     lines = []

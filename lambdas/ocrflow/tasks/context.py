@@ -15,11 +15,13 @@ class StageCache:
     """Stage objects built on first use and kept for the life of the process (a Lambda
     container, an endpoint worker, a local run): model sessions load once.
 
-    ``overrides`` are settings fields on top of the environment's (a variant's overlay);
-    each distinct overlay is its own stage object.
+    ``settings`` are fields by stage name on top of the environment's, given where the process
+    starts (a server's model directory, ``-l``'s recogniser); ``overrides`` are a stage's on top of
+    those (a variant's overlay); each distinct overlay is its own stage object.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, dict[str, Any]] | None = None) -> None:
+        self.settings = {name: dict(fields) for name, fields in (settings or {}).items()}
         self._built: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -28,7 +30,7 @@ class StageCache:
         with self._lock:
             if key not in self._built:
                 stage = page_stage(name)
-                settings = load(stage.settings)(**(overrides or {}))
+                settings = load(stage.settings)(**{**self.settings.get(name, {}), **(overrides or {})})
                 self._built[key] = load(stage.core)(settings)
             return self._built[key]
 

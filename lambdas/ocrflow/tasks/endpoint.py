@@ -18,8 +18,6 @@ import logging
 import time
 import uuid
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .. import errors
 from ..schema.payloads import (
@@ -31,24 +29,15 @@ from ..schema.payloads import (
     SnsEvent,
     StageRequest,
 )
-from ..storage import WorkLayout, aws_call, parse_s3_uri
+from ..settings import EndpointSettings
+from ..storage import aws_call, parse_s3_uri
+from ..work_layout import WorkLayout
 from .context import TaskContext
 from .pages import stages_of
 
 log = logging.getLogger("ocrflow.endpoint")
 STALE_TOKEN = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
 MAX_CAUSE = 32_000  # SendTaskFailure's cause holds 32,768 characters
-
-
-class EndpointSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OCRFLOW_ENDPOINT_", extra="ignore")
-
-    token_table: str = "ocrflow-task-tokens"
-    # SageMaker drops a request still queued after this, and says so on the error topic, before the
-    # state machine's own task timeout (3600 s) would end the wait without a word.
-    request_ttl_seconds: int = Field(default=3300, ge=60, le=21600)
-    invocation_timeout_seconds: int = Field(default=900, ge=1, le=3600)
-    token_ttl_seconds: int = Field(default=7200, ge=60, description="DynamoDB TTL of a stored task token")
 
 
 def dispatch(request: DispatchRequest, ctx: TaskContext, settings: EndpointSettings | None = None) -> DispatchReceipt:

@@ -11,22 +11,15 @@ gets the pages as an S3 object rather than in its result.
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..documents import count_pages, load_pages, sniff
 from ..errors import DocumentTooLargeError
 from ..schema.payloads import IngestRequest, IngestResult, PageRef
-from ..settings import IngestSettings
-from ..storage import WorkLayout, parse_s3_uri
+from ..settings import IngestSettings, WorkSettings
+from ..storage import parse_s3_uri
 from ..variants import variants
+from ..work_layout import WorkLayout
 from .context import TaskContext
-
-
-class WorkSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OCRFLOW_", extra="ignore")
-
-    max_concurrency: int = Field(default=4, ge=0, description="Pages processed at once (Map)")
 
 
 def ingest(request: IngestRequest, ctx: TaskContext, limits: IngestSettings | None = None,

@@ -18,12 +18,13 @@ from .context import TaskContext
 def once(function: Callable[[dict], dict], key: str, ctx: TaskContext, *, table: str,
          window_seconds: int) -> tuple[dict, bool]:
     """``function({"key": key})``'s answer, and whether this call only replayed an earlier one."""
+    # Powertools' idempotency (and its DynamoDB layer) when a task first runs once
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.persistence.dynamodb import DynamoDBPersistenceLayer
 
     replayed = []
 
-    def mark_replayed(response: Any, record: Any) -> Any:
+    def mark_replayed(response: Any, idempotent_data: Any) -> Any:
         replayed.append(True)
         return response
 

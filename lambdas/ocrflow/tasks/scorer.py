@@ -9,25 +9,15 @@ gets the stored answer and publishes nothing new.
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from ..bus import put_events
 from ..errors import InvalidInputError
 from ..evaluation.documents import load_ground_truth, score_document
 from ..schema.document import Document
 from ..schema.events import SOURCE, OcrFailed, OcrTestScored, ResultEvent, ResultSummary
+from ..settings import ScorerSettings
 from ..storage import parse_s3_uri
 from .context import TaskContext
 from .once import once
-
-
-class ScorerSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OCRFLOW_", extra="ignore")
-
-    event_bus_name: str = "ocrflow"
-    scores_bucket: str = "ocrflow-work"
-    idempotency_table: str = "ocrflow-idempotency"
-    duplicate_window_seconds: int = 86_400
 
 
 def score(event: ResultEvent, ctx: TaskContext, settings: ScorerSettings | None = None) -> OcrTestScored:

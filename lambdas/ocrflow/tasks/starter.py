@@ -27,8 +27,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ValidationError
 
 from ..bus import put_events
 from ..errors import OcrflowError, PayloadError, TransientError
@@ -43,6 +42,7 @@ from ..schema.payloads import (
     SubmittedEvent,
     execution_input,
 )
+from ..settings import StarterSettings
 from ..storage import aws_call, parse_s3_uri
 from ..variants import variants
 from .context import TaskContext
@@ -50,15 +50,6 @@ from .once import once
 
 STAGE = "starter"
 NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-
-
-class StarterSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OCRFLOW_", extra="ignore")
-
-    state_machine_arn: str = ""
-    event_bus_name: str = "ocrflow"
-    idempotency_table: str = "ocrflow-idempotency"
-    duplicate_window_seconds: int = Field(default=86_400, ge=60, description="How long a repeat is a duplicate")
 
 
 def describe_problems(exc: ValidationError) -> str:

@@ -8,7 +8,6 @@ never as a traceback.
 from __future__ import annotations
 
 import contextlib
-import logging
 import uuid
 from typing import Callable
 
@@ -18,28 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..errors import OcrflowError
-from .errors import TextractError, from_ocrflow
-from .operations import Operations
-from .protocol import CONTENT_TYPE, encode, parse
-
-log = logging.getLogger("ocrflow.textract_api")
-
-
-def answer(operations: Operations, target: str | None, body: bytes) -> tuple[int, dict]:
-    """(HTTP status, JSON body) of one request: the part of the app that needs no server."""
-    try:
-        request = parse(target, body, set(Operations.NAMES))
-        return 200, operations(request.operation, request.params)
-    except TextractError as exc:
-        return exc.status, exc.body()
-    except OcrflowError as exc:
-        error = from_ocrflow(exc)
-        return error.status, error.body()
-    except Exception as exc:  # noqa: BLE001 - the client gets Textract's error, the log the traceback
-        log.exception("%s failed", target)
-        error = TextractError("InternalServerError", f"{type(exc).__name__}: {exc}")
-        return error.status, error.body()
+from .operations import Operations, answer
+from .protocol import CONTENT_TYPE, encode
 
 
 def create_app(operations: Operations, started: Callable[[], None] = lambda: None) -> Starlette:

@@ -6,15 +6,18 @@ machine run it as they run every document."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from ..bus import put_events
 from ..documents import content_id
 from ..schema.document import Document
-from ..tasks.starter import StarterSettings
-from .config import ApiSettings
+from ..settings import ApiSettings, StarterSettings
 from .jobs import Job, JobStore
 from .notifier import Notifier
 from .operations import Engine, Operations
+
+if TYPE_CHECKING:  # the models load on the first document, not on import
+    from ..api import OCR
 
 SOURCE = "ocrflow.textract-api"
 
@@ -24,10 +27,11 @@ class AwsEngine(Engine):
         self.s3 = s3
         self.events = events
         self.bus_name = bus_name
-        self._ocr = None
+        self._ocr: OCR | None = None
 
     def recognize(self, name: str, data: bytes) -> Document:
         if self._ocr is None:  # models load once per container
+            # the pipeline and its models load on the first document
             from ..api import OCR
 
             self._ocr = OCR()

@@ -3,19 +3,23 @@ for a job: the same code answers on a laptop (``local``) and in the API's functi
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from typing import Any
 
 from ..documents import count_pages, sniff
 from ..errors import DocumentTooLargeError, OcrflowError
 from ..schema.document import Document
+from ..settings import ApiSettings
 from . import blocks
-from .config import ApiSettings
 from .errors import TextractError, from_ocrflow, invalid_parameter
 from .jobs import Job, JobStore, new_job_id
-from .protocol import blob
+from .protocol import blob, parse
+
+log = logging.getLogger("ocrflow.textract_api")
 
 GET_OF = {"GetDocumentTextDetection": "StartDocumentTextDetection",
           "GetDocumentAnalysis": "StartDocumentAnalysis"}
@@ -25,7 +29,7 @@ S3_MISSING = {"NoSuchKey", "NoSuchBucket", "404", "403", "AccessDenied", "NoSuch
 class Engine(ABC):
     """Where documents are recognised: ``s3`` reads inputs and results (and writes ``OutputConfig``)."""
 
-    s3 = None
+    s3: Any = None  # a boto3 S3 client
 
     @abstractmethod
     def recognize(self, name: str, data: bytes) -> Document:
@@ -177,4 +181,22 @@ def read_document(s3, uri: str) -> Document:
 
 
 def job_answer(s3, job: Job) -> dict:
+    assert job.result_uri is not None, "a job is answered once it has a result"
     return blocks.response(read_document(s3, job.result_uri).to_textract(), job.features)
+
+
+def answer(operations: Operations, target: str | None, body: bytes) -> tuple[int, dict]:
+    """(HTTP status, JSON body) of one request: what the Lambda handler and the ASGI app (``app.py``,
+    which needs starlette) both answer."""
+    try:
+        request = parse(target, body, set(Operations.NAMES))
+        return 200, operations(request.operation, request.params)
+    except TextractError as exc:
+        return exc.status, exc.body()
+    except OcrflowError as exc:
+        error = from_ocrflow(exc)
+        return error.status, error.body()
+    except Exception as exc:  # noqa: BLE001 - the client gets Textract's error, the log the traceback
+        log.exception("%s failed", target)
+        error = TextractError("InternalServerError", f"{type(exc).__name__}: {exc}")
+        return error.status, error.body()

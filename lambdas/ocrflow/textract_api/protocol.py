@@ -20,6 +20,7 @@ TARGET_PREFIX = "Textract."
 
 @functools.cache
 def service_model():
+    # botocore's Textract service model only when a request is parsed
     import botocore.session
 
     return botocore.session.get_session().get_service_model("textract")
@@ -53,6 +54,7 @@ def parse(target: str | None, body: bytes, supported: set[str]) -> Request:
 
 
 def validate(operation: str, params: dict) -> None:
+    # as above
     from botocore.validate import ParamValidator
 
     report = ParamValidator().validate(params, service_model().operation_model(operation).input_shape)

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import OcrflowError
 from ..schema.document import Document
-from .jobs import Job, JobStore
-from .notifier import Notifier
-from .operations import Engine, Operations
+from ..textract_api.jobs import Job, JobStore
+from ..textract_api.notifier import Notifier
+from ..textract_api.operations import Engine, Operations
 
 log = logging.getLogger("ocrflow.textract_api")
 
@@ -56,6 +56,7 @@ class LocalEngine(Engine):
 
 
 def _error(code: str, message: str) -> OcrflowError:
+    # the error table only for a failed document
     from .. import errors
 
     cls = next((c for c in errors.error_classes() if c.code == code), errors.OcrflowError)
@@ -64,7 +65,8 @@ def _error(code: str, message: str) -> OcrflowError:
 
 def client_environment(host: str, port: int, aws_port: int) -> dict[str, str]:
     """What a client needs, and nothing else: the endpoints, a region and dummy credentials."""
-    from ..local.statemachine import REGION
+    # the local stack's region, only when the notifier starts
+    from .statemachine import REGION
 
     aws = f"http://{host}:{aws_port}"
     return {"AWS_ENDPOINT_URL_TEXTRACT": f"http://{host}:{port}", "AWS_ENDPOINT_URL_S3": aws,
@@ -76,13 +78,15 @@ class LocalTextract:
     """The state machine deployed into moto, moto's server beside it and the operations over both."""
 
     def __init__(self, host: str = "127.0.0.1", aws_port: int = 9001, runner=None) -> None:
+        # boto3 and the local stack when the server starts
         import boto3
 
-        from ..local.runner import LocalRunner
-        from ..local.statemachine import REGION, create_table
-        from .config import ApiSettings
+        from .runner import LocalRunner
+        from .statemachine import REGION, create_table
+        from ..settings import ApiSettings
 
         try:
+            # moto's server is ocrflow[textract]'s
             from moto.server import ThreadedMotoServer
         except ImportError as exc:
             raise SystemExit("ocrflow serve --api textract needs moto's server: "
@@ -107,9 +111,10 @@ class LocalTextract:
 
 
 def serve(host: str, port: int, aws_port: int | None = None) -> int:
+    # ocrflow[serve]: uvicorn and the app load when the server starts
     import uvicorn
 
-    from .app import create_app
+    from ..textract_api.app import create_app
 
     aws_port = aws_port or port + 1
     local = LocalTextract(host, aws_port)

@@ -10,7 +10,7 @@ import io
 import sys
 import threading
 
-from ..cli.daemon_channel import ERR, OUT
+from .daemon_channel import ERR, OUT
 
 
 def log(message: str) -> None:

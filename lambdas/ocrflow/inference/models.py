@@ -9,13 +9,32 @@ rather than in the middle of a document.
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from ..errors import ModelError
-from .fetch import manifest
+
+MANIFEST = "manifest.json"
+
+
+def manifest_text() -> str:
+    return resources.files("ocrflow.inference").joinpath(MANIFEST).read_text()
+
+
+def manifest() -> dict:
+    return json.loads(manifest_text())
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class ModelSpec(BaseModel):
@@ -45,7 +64,7 @@ class ModelSpec(BaseModel):
 
     @property
     def filename(self) -> str:
-        return self.file or Path(self.member).name
+        return self.file or Path(self.member or "").name  # _one_origin: a file or a member
 
     @property
     def origin(self) -> str:
@@ -59,11 +78,8 @@ def model_specs() -> list[ModelSpec]:
 
 @lru_cache(maxsize=64)
 def _sha256(path: Path, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """``sha256_of``, once per version of a file (its size and mtime are the cache key)."""
+    return sha256_of(path)
 
 
 class ModelRegistry:

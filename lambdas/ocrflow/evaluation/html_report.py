@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from typing import Any
 
 import cv2
 import numpy as np
@@ -19,6 +20,7 @@ WORST = 10
 def _figure_uri(fig) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    # matplotlib is ocrflow[local]'s: only for the report
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -26,15 +28,17 @@ def _figure_uri(fig) -> str:
 
 
 def plots(summary: dict, baseline: dict | None) -> dict[str, str]:
+    # as above
     import matplotlib
 
     matplotlib.use("Agg")
+    # as above
     import matplotlib.pyplot as plt
 
     docs, base_docs = summary["documents"], (baseline or {}).get("documents", [])
     out = {}
     fig, ax = plt.subplots(figsize=(6, 3.2))
-    bins = np.linspace(0, 1, 21)
+    bins = np.linspace(0, 1, 21).tolist()
     ax.hist([d["alnum"]["f1"] for d in docs], bins=bins, alpha=0.7, label="this run")
     base_f1 = [d["alnum"]["f1"] for d in base_docs if "alnum" in d]  # older summaries lack it
     if base_f1:
@@ -100,7 +104,7 @@ def render(summary: dict, records: list[dict], baseline: dict | None = None) -> 
     rows = []
     for name, t in summary["datasets"].items():
         b = (baseline or {}).get("datasets", {}).get(name)
-        get = (lambda *keys: _dig(b, keys)) if b else (lambda *keys: None)
+        get = (lambda *keys, b=b: _dig(b, keys)) if b else (lambda *keys: None)
         rows.append(
             f"<tr><td>{e(name)}</td><td>{t['documents']}</td><td>{t['failed']}</td>"
             f"<td><b>{t['alnum']['f1']:.4f}</b>{_delta(t['alnum']['f1'], get('alnum', 'f1'))}</td>"
@@ -162,7 +166,7 @@ window.addEventListener("load", () => {{
 """
 
 
-def _dig(data: dict | None, keys: tuple) -> float | None:
+def _dig(data: Any, keys: tuple) -> Any:
     for key in keys:
         if not isinstance(data, dict) or key not in data:
             return None

@@ -1,4 +1,4 @@
-"""Settings: one object per stage, read from environment variables.
+"""The stages' settings: one object per stage, read from environment variables.
 
 Config flows one way: CDK context -> construct props -> Lambda environment ->
 these objects. Every field has a default that was chosen by measurement on
@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .inference.fetch import default_model_dir
+from .paths import default_model_dir
 
 
 def _shared(name: str):
@@ -112,3 +112,11 @@ class ValidationSettings(BaseSettings):
     low_confidence: float = Field(default=0.8, ge=0, le=1)
     review_share: float = Field(default=0.2, ge=0, le=1)
     suspicious_share: float = Field(default=0.3, ge=0, le=1)
+
+
+class VariantsSettings(BaseSettings):
+    """``OCRFLOW_VARIANTS_FILE``: the stage variants declared (``variants.py``), else the package's own."""
+
+    model_config = SettingsConfigDict(env_prefix="OCRFLOW_VARIANTS_", extra="ignore")
+
+    file: Path | None = None

@@ -12,7 +12,7 @@ by the real parser before the daemon accepts it: what must run in the client's p
 Each request is the command line as the user typed it, run by the same ``ocrflow run`` code
 against the warm runner, with its standard streams sent back as they are written, so progress
 bars, per-file errors and exit codes are what the user would have seen without the daemon.
-``python -m ocrflow.local.daemon DIRECTORY IDLE_SECONDS`` is how ``ocrflow daemon start``
+``python -m ocrflow.cli.daemon_server DIRECTORY IDLE_SECONDS`` is how ``ocrflow daemon start``
 launches it; the socket appears once the warm-up page has run.
 """
 
@@ -29,12 +29,15 @@ import time
 import traceback
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..cli.daemon import settings_environment
-from ..cli.daemon_channel import HEARTBEAT_S, receive, send, timeouts, timeouts_of
 from ..errors import OcrflowError
+from .daemon_channel import HEARTBEAT_S, receive, send, settings_environment, timeouts, timeouts_of
 from .daemon_io import QuietParser, Unparsed, client_streams, log
+
+if TYPE_CHECKING:  # built at warm-up: moto and the models load in the daemon, not on import
+    from ..local.runner import LocalRunner
 
 # moto keeps every object the runs wrote (inputs, page images, results) in memory: a runner that
 # holds this many documents, or a process this large, is replaced by a fresh one after the answer.
@@ -52,6 +55,7 @@ def resident_mb() -> float:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except OSError:  # not Linux: the peak instead
+        # Unix only, and only for the status answer
         import resource
 
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -60,7 +64,8 @@ def resident_mb() -> float:
 
 class Daemon:
     def __init__(self, directory: Path, idle_s: float) -> None:
-        from ..cli import build_parser
+        # the server process loads the parser and the task context when it starts, not on import
+        from . import build_parser
         from ..tasks import TaskContext
 
         self.directory, self.idle_s = directory, idle_s
@@ -70,17 +75,18 @@ class Daemon:
         self.context = TaskContext()  # the models outlive a recycled runner
         self.started = self.last = time.monotonic()
         self.documents = 0
-        self.runner = None
+        self.runner: LocalRunner | None = None
         self.busy = threading.Lock()  # one run at a time: the process's standard streams are its client's
         self.stopping = threading.Event()
         self.connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     def warm(self) -> None:
         """A fresh runner, deployed, with one rendered page through every state."""
+        # the warm-up loads the local stack and the models in the daemon, not in the client
         import cv2
 
         from ..synthetic import render_page
-        from .runner import LocalRunner
+        from ..local.runner import LocalRunner
 
         if self.runner is not None:
             self.runner.close()
@@ -129,7 +135,9 @@ class Daemon:
 
     def connection(self, client: socket.socket) -> None:
         """One client, on its own thread: authenticated, its request read and answered, within bounds."""
-        from multiprocessing.connection import AuthenticationError, Connection, answer_challenge, deliver_challenge
+        # multiprocessing's connection only when a client connects
+        from multiprocessing import AuthenticationError
+        from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
 
         try:
             client.settimeout(None)
@@ -227,7 +235,8 @@ class Daemon:
         return None
 
     def run(self, connection, request: dict, stdin: bytes | None, lock: threading.Lock) -> int:
-        from ..cli import run as run_command
+        # the run command loads the local stack: in the daemon, once a request comes
+        from . import run as run_command
 
         here = os.getcwd()
         with client_streams(connection, bool(request.get("tty")), stdin, lock):
@@ -238,6 +247,7 @@ class Daemon:
                     print("ocrflow daemon: it runs `ocrflow run` only", file=sys.stderr)
                     return 2
                 args.umask = int(request["umask"]) & 0o777  # the client's, for the files written for it
+                assert self.runner is not None, "warmed up before the first request"
                 before = self.runner.machine.received  # one OcrCompleted or OcrFailed per document
                 try:
                     return run_command.run(args, runner=self.runner)
@@ -281,7 +291,11 @@ class Daemon:
 
 def main(directory: str, idle_s: str) -> int:
     daemon = Daemon(Path(directory), float(idle_s))
-    signal.signal(signal.SIGTERM, lambda *_: (daemon.cleanup(), os._exit(0)))
+    def terminate(*_) -> None:
+        daemon.cleanup()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         daemon.serve()
     finally:
