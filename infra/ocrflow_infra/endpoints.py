@@ -175,8 +175,9 @@ class AsyncEndpoint(ServedEndpoint):
         return {"OCRFLOW_ENDPOINT_TOKEN_TABLE": resources.tokens.table_name}
 
     @classmethod
-    def connect(cls, scope: Construct, endpoints: list["ServedEndpoint"], *, resources: EndpointResources,
-                functions: dict, workflow, work_bucket: s3.IBucket) -> dict[str, sqs.IQueue]:
+    def connect(cls, scope: Construct, endpoints: list["AsyncEndpoint"], *,  # type: ignore[override]
+                resources: EndpointResources, functions: dict, workflow,
+                work_bucket: s3.IBucket) -> dict[str, sqs.IQueue]:
         """The dispatcher hands a page to an endpoint, the endpoint reads the page and writes the stage
         outputs, the completer hands the answer back."""
         dispatcher, completer = functions["dispatcher"], functions["completer"]

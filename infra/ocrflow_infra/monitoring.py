@@ -3,6 +3,8 @@ and the word F1 of test traffic."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
@@ -29,7 +31,7 @@ def ocrflow_metric(name: str, statistic: str, label: str | None = None) -> cw.Me
 
 class Monitoring(Construct):
     def __init__(self, scope: Construct, id: str, *, state_machine: sfn.StateMachine,
-                 functions: dict[str, lambda_.IFunction], dead_letter_queues: dict[str, sqs.IQueue],
+                 functions: Mapping[str, lambda_.IFunction], dead_letter_queues: dict[str, sqs.IQueue],
                  submissions: sqs.IQueue, alarm_email: str | None, submissions_age_seconds: int = 900) -> None:
         super().__init__(scope, id)
         # CloudWatch publishes to the topic as the service principal, which cannot use the AWS managed

@@ -3,6 +3,8 @@ executes them) and their grants; the front door that starts them is ``front_door
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import json
 
 from aws_cdk import ArnFormat, Stack
@@ -31,7 +33,7 @@ class Workflow(Construct):
         return [self.state_machine, *([self.express] if self.express is not None else [])]
 
     def __init__(self, scope: Construct, id: str, *, bus: events.IEventBus,
-                 functions: dict[str, lambda_.IFunction], work_bucket: s3.IBucket,
+                 functions: Mapping[str, lambda_.IFunction], work_bucket: s3.IBucket,
                  log_retention_days: int, backends: Backends | None = None,
                  endpoint_names: dict[str, str] | None = None, shadow: bool = False,
                  distributed_pages: bool = False) -> None:
@@ -70,7 +72,7 @@ class Workflow(Construct):
         if distributed_pages and name is not None:  # a name whenever distributed_pages
             self._grant_distributed_map(stack, name, work_bucket)
 
-    def _express(self, definition: dict, substitutions: dict[str, str], functions: dict[str, lambda_.IFunction],
+    def _express(self, definition: dict, substitutions: dict[str, str], functions: Mapping[str, lambda_.IFunction],
                  invoked: list, bus: events.IEventBus, shadow_target: str | None) -> sfn.StateMachine:
         """The document's states as an Express workflow (see ``ocrflow.orchestration.express``); its
         executions log errors only: the Standard execution that started each one keeps the history."""
@@ -86,7 +88,7 @@ class Workflow(Construct):
                     "one keeps its history; every event would be about 10 KB of logs a page.")
         return express
 
-    def _grant(self, machine: sfn.StateMachine, functions: dict[str, lambda_.IFunction], invoked: list,
+    def _grant(self, machine: sfn.StateMachine, functions: Mapping[str, lambda_.IFunction], invoked: list,
                bus: events.IEventBus, shadow_target: str | None) -> None:
         for function in invoked:
             functions[function.name].grant_invoke(machine)

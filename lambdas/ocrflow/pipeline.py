@@ -1,7 +1,7 @@
 """The page stages composed in process, without any orchestration.
 
 The same stages in the same order as the state machine's page states (the
-registry's), fed by the same rule (``stage_arguments``); the Python API, the
+registry's), fed by the same rule (``Stage.arguments``); the Python API, the
 tests and the benchmarks call it, and the state machine's overhead is measured
 against it.
 """
@@ -11,24 +11,16 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from .registry import PAGE, PAGE_STAGES, UPRIGHT, Stage, page_turner
+from .registry import PAGE_STAGES, page_turner
 from .schema.document import Page
 from .settings import ValidationSettings
 from .stages.rotation import upright
 from .stages.validation import PageAssembler
 from .tasks.context import StageCache
-
-
-def stage_arguments(stage: Stage, page: Callable[[], np.ndarray], upright_page: Callable[[], np.ndarray],
-                    output: Callable[[str], Any]) -> tuple:
-    """What a stage is called with: its declared ``inputs`` in order, each the page as ingested,
-    the upright page or an earlier stage's result (``output(name)``); each read only if declared."""
-    sources = {PAGE: page, UPRIGHT: upright_page}
-    return tuple(sources[name]() if name in sources else output(name) for name in stage.inputs)
 
 
 @dataclass
@@ -73,7 +65,7 @@ class PagePipeline:
         for stage in PAGE_STAGES:
             with timer(stage.name):
                 outputs[stage.name] = self.stage(stage.name)(
-                    *stage_arguments(stage, lambda: image, upright_page, outputs.__getitem__))
+                    *stage.arguments(lambda: image, upright_page, outputs.__getitem__))
         return outputs
 
     def __call__(self, image: np.ndarray, number: int = 1, timer: StageTimer | None = None) -> Page:

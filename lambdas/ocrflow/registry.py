@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any
+from typing import Any, Callable
 
 
 def camel(name: str) -> str:
@@ -78,6 +78,7 @@ class Stage:
     offloadable: bool  # may leave Lambda for a SageMaker endpoint
     inputs: tuple[str, ...] = (UPRIGHT,)
     turns_page: bool = False  # its result turns the page upright (``UPRIGHT`` of the stages after it)
+    reads_text: bool = False  # its model's alphabet is what the languages (``-l``) choose
     memory_mb: int = 2048  # of its Lambda function
     timeout_seconds: int = 300
 
@@ -89,6 +90,14 @@ class Stage:
     def function(self) -> Function:
         return Function(self.name, "ocrflow.handlers.pages.handler", f"ocrflow {self.name} stage",
                         self.memory_mb, self.timeout_seconds, task=f"{TASKS}:PAGE", serves=self.name)
+
+    def arguments(self, page: Callable[[], Any], upright_page: Callable[[], Any],
+                  output: Callable[[str], Any]) -> tuple:
+        """What the core is called with: its ``inputs`` in order, each the page as ingested, the upright
+        page or an earlier stage's result (``output(name)``); each read only if declared. The one rule
+        the in-process pipeline, the page task (so Lambda and the serving app) and the bench share."""
+        sources = {PAGE: page, UPRIGHT: upright_page}
+        return tuple(sources[name]() if name in sources else output(name) for name in self.inputs)
 
     @property
     def output_key(self) -> str:
@@ -106,7 +115,7 @@ PAGE_STAGES: tuple[Stage, ...] = (
           memory_mb=3008),
     Stage("recognition", "ocrflow.stages.recognition:TextRecognizer", "ocrflow.settings:RecognitionSettings",
           "ocrflow.schema.stages:RecognitionResult", offloadable=True, inputs=(UPRIGHT, "text_detection"),
-          memory_mb=3008),
+          reads_text=True, memory_mb=3008),
 )
 
 # The offloadable stages served together by one endpoint: one image read, one model server.
@@ -151,6 +160,11 @@ def page_stage(name: str) -> Stage:
 
 def stage_names() -> tuple[str, ...]:
     return tuple(stage.name for stage in PAGE_STAGES)
+
+
+def text_reader() -> Stage:
+    """The stage whose recogniser reads the text: the one the languages (``-l``) configure."""
+    return next(stage for stage in PAGE_STAGES if stage.reads_text)
 
 
 def page_turner() -> Stage:

@@ -26,7 +26,7 @@ def sample_page():
 
 def measure(name: str) -> dict[str, float]:
     # measured with the imports above
-    from ..pipeline import PagePipeline, stage_arguments
+    from ..pipeline import PagePipeline
     from ..registry import PAGE_STAGES, page_stage
 
     stage = page_stage(name)  # an unknown stage fails here
@@ -38,9 +38,9 @@ def measure(name: str) -> dict[str, float]:
     outputs: dict = {}  # the stage's real inputs: what the stages before it make of the page
     for before in PAGE_STAGES[: PAGE_STAGES.index(stage)]:
         outputs[before.name] = pipeline.stage(before.name)(
-            *stage_arguments(before, lambda: image, lambda: image, outputs.__getitem__))
+            *before.arguments(lambda: image, lambda: image, outputs.__getitem__))
     ready = time.perf_counter()
-    run(*stage_arguments(stage, lambda: image, lambda: image, outputs.__getitem__))
+    run(*stage.arguments(lambda: image, lambda: image, outputs.__getitem__))
     done = time.perf_counter()
     return {"import_ms": (imported - START) * 1e3, "load_ms": (loaded - imported) * 1e3,
             "first_page_ms": (done - ready) * 1e3, "cold_ms": (loaded - START + done - ready) * 1e3}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..registry import text_reader
+
 LATIN = ("afr cat ceb ces cos cym dan deu eng enm epo est eus fao fil fin fra frk frm fry gla gle glg hat hrv "
          "hun ind isl ita ita_old jav lat lav lit ltz mlt mri msa nld nor oci pol por que ron slk slv spa spa_old "
          "sqi srp_latn swa swe tgl ton tur uzb vie yor").split()
@@ -18,8 +20,8 @@ DEFAULT = "eng"
 # The settings the full alphabet needs, by stage (the Latin alphabet needs none: it is the default),
 # and their environment names (the settings classes' env_prefix), written here because `ocrflow run`
 # reads -l before it asks the daemon, on a path that imports no pydantic.
-FULL_SETTINGS = {"recognition": {"model": "pp-ocrv6-rec-small", "alphabet": "all"}}
-ENV_PREFIX = {"recognition": "OCRFLOW_RECOGNITION_"}
+FULL_SETTINGS = {text_reader().name: {"model": "pp-ocrv6-rec-small", "alphabet": "all"}}
+ENV_PREFIX = {name: f"OCRFLOW_{name.upper()}_" for name in FULL_SETTINGS}
 
 
 def known() -> list[str]:

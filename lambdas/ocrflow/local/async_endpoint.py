@@ -18,8 +18,18 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from ..storage import parse_s3_uri
+from botocore.exceptions import ClientError
+
+from ..orchestration.backends.sagemaker_async import SageMakerAsync
+from ..registry import COMPLETER, DISPATCHER
+from ..schema.delivery import ASYNC_INVOKE
+from ..storage import ObjectStore, parse_s3_uri
 from ..tasks import TaskContext
+from ..tasks.endpoint import EndpointSettings
+from ..tasks.specs import task_of
+from .async_invoke import AsyncInvocation
+from .handlers import local_handler
+from .statemachine import ACCOUNT, REGION, WORK_BUCKET, create_table, endpoint_name
 
 log = logging.getLogger("ocrflow.local.endpoint")
 READY_TIMEOUT = 120.0
@@ -33,16 +43,6 @@ def emulate(runner, steps) -> "LocalAsyncEndpoints":
     """The ``sagemaker_async`` backend in a local run: its endpoints (emulated, running the serving
     app), the task-token table, the dispatcher that calls them and the completer their notifications
     reach (SNS invokes it asynchronously: Lambda's retries, then its on-failure destination)."""
-    from ..orchestration.backends.sagemaker_async import SageMakerAsync
-    from ..registry import COMPLETER, DISPATCHER
-    from ..schema.delivery import ASYNC_INVOKE
-    from ..storage import ObjectStore
-    from ..tasks.endpoint import EndpointSettings
-    from ..tasks.specs import task_of
-    from .async_invoke import AsyncInvocation
-    from .handlers import local_handler
-    from .statemachine import ACCOUNT, REGION, WORK_BUCKET, create_table, endpoint_name
-
     assert all(isinstance(step.backend, SageMakerAsync) for step in steps)
     machine = runner.machine  # deployed: the emulators start as its last step
     create_table(EndpointSettings().token_table, "inference_id")
@@ -92,8 +92,6 @@ class ServingApps:
             client.__exit__(None, None, None)
 
     def unknown(self, name: str, operation: str) -> Exception:
-        from botocore.exceptions import ClientError
-
         return ClientError({"Error": {"Code": "ValidationError", "Message": f"Endpoint {name} not found."}},
                            operation)
 

@@ -170,6 +170,7 @@ class ChaosRun:
         """Model-server errors, duplicated and parked notifications; and the operator who redrives the
         parked ones (the subscription's dead-letter queue, the completer's on-failure destination)."""
         machine, endpoints = self.runner.machine, self.runner.endpoints
+        assert endpoints is not None  # an endpoint path was chosen
         for name, client in list(endpoints.clients.items()):
             endpoints.clients[name] = FaultyModelServer(client, self.injector, "endpoint")
         deliver = endpoints._notify

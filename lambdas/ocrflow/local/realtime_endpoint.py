@@ -16,6 +16,13 @@ import io
 import uuid
 from typing import Any
 
+from botocore.exceptions import ClientError
+from botocore.response import StreamingBody
+
+from ..orchestration.backends.sagemaker_realtime import INVOKER
+from ..storage import ObjectStore
+from ..tasks import TaskContext
+from .statemachine import ACCOUNT, REGION, WORK_BUCKET, endpoint_name
 from .async_endpoint import ServingApps
 
 VARIANT = "AllTraffic"
@@ -23,11 +30,6 @@ VARIANT = "AllTraffic"
 
 def emulate(runner, steps) -> "LocalRealtimeEndpoints":
     """The ``sagemaker_realtime`` backend in a local run: its endpoints, and the invoker calling them."""
-    from ..orchestration.backends.sagemaker_realtime import INVOKER
-    from ..storage import ObjectStore
-    from ..tasks import TaskContext
-    from .statemachine import ACCOUNT, REGION, WORK_BUCKET, endpoint_name
-
     endpoints = LocalRealtimeEndpoints(endpoints={endpoint_name(step): step.key for step in steps},
                                        context=TaskContext(store=ObjectStore(), stages=runner.context.stages),
                                        bucket=WORK_BUCKET, region=REGION, account=ACCOUNT)
@@ -44,9 +46,6 @@ class LocalRealtimeEndpoints(ServingApps):
 
     def invoke_endpoint(self, *, EndpointName: str, Body: bytes, ContentType: str = "application/octet-stream",  # noqa: N803
                         Accept: str = "*/*", InferenceId: str | None = None, **_: Any) -> dict:  # noqa: N803
-        from botocore.exceptions import ClientError
-        from botocore.response import StreamingBody
-
         if EndpointName not in self.clients:
             raise self.unknown(EndpointName, "InvokeEndpoint")
         self.invocations.append((EndpointName, InferenceId or uuid.uuid4().hex))

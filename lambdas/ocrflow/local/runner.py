@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 from ..documents import content_id, preflight
 from ..errors import InvalidInputError, StorageError
 from ..orchestration.backends import Backends
-from ..registry import SCORER, STARTER
+from ..registry import INGEST, SCORER, STARTER, load, stage_names
 from ..schema.payloads import StartReceipt
 from ..tasks import TaskContext
 from .front_door import FrontDoor, Parked
@@ -48,6 +48,8 @@ class LocalRunner:
     @property
     def machine(self):
         if self._machine is None:
+            # moto, the handlers and their stages load with the machine, not with this module: a file
+            # refused before the state machine never pays for them
             from .dispatch import dispatch_lambda
             from .handlers import pipeline_handlers
             from .statemachine import LocalStateMachine
@@ -57,6 +59,7 @@ class LocalRunner:
             self._warm_stages()
             self._machine = LocalStateMachine(self.backends, self.express_max_pages)
             if self.powertools:  # handler logs are for CloudWatch; on a terminal only errors
+                # Powertools loads only for a run through the production handlers
                 from ..handlers.runtime import logger
 
                 logger.setLevel("ERROR")
@@ -79,8 +82,6 @@ class LocalRunner:
         """Load the models while moto deploys the stack: onnxruntime builds sessions without the GIL,
         so on two cores a one-page run hides most of the model loading behind the setup. A model that
         fails to load here fails again, with its error, where a stage first needs it."""
-        from ..registry import stage_names
-
         def warm() -> None:
             try:
                 self.context.stages.warm(list(stage_names()))
@@ -92,8 +93,6 @@ class LocalRunner:
     def _start_endpoints(self) -> None:
         """Each backend's local emulation of its endpoints (``Backend.emulator``): it starts them and
         serves the functions that call them (``serve``)."""
-        from ..registry import load
-
         self.emulators = []
         for backend in self.backends.in_use():
             steps = [step for step in self.backends.endpoints if step.backend is backend]
@@ -104,9 +103,11 @@ class LocalRunner:
     def serve(self, function, clients: dict[str, Any]) -> None:
         """``function`` dispatched locally with ``clients`` (the emulated endpoints) in its context:
         the production handler with them injected into its container's context, or the local adapter."""
+        # as in machine: loaded with the stack
         from .handlers import function_handler
 
         if self.powertools:
+            # the production handlers' container context (Powertools)
             from ..handlers.runtime import CONTEXT
 
             CONTEXT.clients.update(clients)
@@ -117,17 +118,18 @@ class LocalRunner:
 
     def _watch_pages(self) -> None:
         """Ingest says how many pages a document has, the last page step that each one is done."""
-        from ..registry import INGEST
-
         counts: dict[str, list[int]] = {}
         lock = threading.Lock()
+
+        on_pages = self.on_pages
+        assert on_pages is not None  # the watcher starts only for a caller that counts pages
 
         def report(document_id: str, done: int = 0, total: int | None = None) -> None:
             with lock:
                 entry = counts.setdefault(document_id, [0, 0])
                 entry[0] += done
                 entry[1] = total if total is not None else entry[1]
-                self.on_pages(document_id, entry[0], entry[1])
+                on_pages(document_id, entry[0], entry[1])
 
         ingest, last = self.handlers[INGEST.local_name], self.backends.page_steps()[-1]
 
@@ -167,6 +169,7 @@ class LocalRunner:
     def front_door(self) -> FrontDoor:
         """The submissions queue and its starter, and the scorer, reached as in AWS (``front_door``)."""
         self.machine
+        assert self._front_door is not None  # made with the machine
         return self._front_door
 
     def submit(self, detail, event_id: str | None = None) -> StartReceipt | Parked:
@@ -182,10 +185,14 @@ class LocalRunner:
                    document_id: str | None = None) -> Outcome:
         """A path, or (name, bytes) such as standard input; ``document_id`` replaces the content hash
         (the same file submitted again under a new id is a new document, not a duplicate)."""
-        name, data = (source.name, None) if isinstance(source, Path) else source
+        name = source.name if isinstance(source, Path) else source[0]
         try:
-            preflight(source if data is None else data)
-            data = source.read_bytes() if data is None else data
+            if isinstance(source, Path):
+                preflight(source)
+                data = source.read_bytes()
+            else:
+                data = source[1]
+                preflight(data)
         except InvalidInputError as exc:
             return Outcome(error=RunError(exc.code, exc.message, "ingest"))
         except OSError as exc:

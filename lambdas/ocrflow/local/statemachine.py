@@ -21,7 +21,9 @@ from ..orchestration import asl
 from ..orchestration.backends import Backends
 from ..schema.delivery import SUBMISSIONS
 from ..schema.patterns import PATTERNS
+from ..schema.payloads import RunOptions, execution_input
 from ..settings import StarterSettings
+from ..variants import variants
 from . import moto_shims
 from .timing import VISIBILITY_TIMEOUT_SECONDS
 
@@ -76,6 +78,7 @@ def local_environment() -> None:
 
 
 def create_table(name: str, key: str) -> None:
+    # boto3 and moto load when the local stack deploys, not when this module is imported
     import boto3
 
     boto3.client("dynamodb", region_name=REGION).create_table(
@@ -90,6 +93,7 @@ class LocalStateMachine:
         local_environment()
         moto_shims.apply()
         moto_shims.forget_executions()
+        # as in create_table: loaded with the stack
         import boto3
         from moto import mock_aws
 
@@ -123,8 +127,6 @@ class LocalStateMachine:
         # The endpoint topics' subscription dead-letter queue: notifications SNS could not hand to Lambda.
         self.subscription_dead_letters = self.sqs.create_queue(QueueName="ocrflow-completer-failures")["QueueUrl"]
         create_table(StarterSettings().idempotency_table, "id")  # the task-token table is made by its backend's emulator
-        from ..variants import variants
-
         shadow = variants().shadow.enabled
         values = substitutions(self.backends, shadow)
         express = asl.build_express(self.backends, shadow=shadow, max_pages=express_max_pages or asl.EXPRESS_MAX_PAGES)
@@ -188,7 +190,7 @@ class LocalStateMachine:
         return url
 
     def drain(self, queue_url: str) -> list[dict]:
-        out = []
+        out: list[dict] = []
         while True:
             messages = self.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
             if not messages:
@@ -213,8 +215,6 @@ class LocalStateMachine:
 
     def start(self, detail: dict, name: str | None = None) -> str:
         """An execution as the starter starts it, without the starter (no duplicate check)."""
-        from ..schema.payloads import RunOptions, execution_input
-
         event = self.envelope(detail)
         return self.sfn.start_execution(stateMachineArn=self.arn, name=name or str(uuid.uuid4()),
                                         input=json.dumps(execution_input(event["id"], detail, RunOptions()))

@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import threading
+from typing import cast
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +29,7 @@ from .. import errors
 from ..inference.session import loaded_providers
 from ..registry import FUSED, FUSED_STAGES
 from ..settings import IngestSettings
+from ..storage import ObjectStore
 from ..tasks import TaskContext
 from ..tasks.pages import stages_of
 from ..tasks.specs import PAGE
@@ -109,7 +111,8 @@ def create_app(stage: str, context: TaskContext | None = None, *, bucket: str,
                          f"{', '.join(s.name for s in FUSED_STAGES)} or {FUSED}")
     context = context or TaskContext()
     limits = limits or IngestSettings()
-    context = TaskContext(store=BoundedStore(context.store, limits), stages=context.stages, clients=context.clients)
+    context = TaskContext(store=cast(ObjectStore, BoundedStore(context.store, limits)),  # reads as one, bounded
+                          stages=context.stages, clients=context.clients)
     task = PAGE.restricted_to(stage)
     loader = Loader(stage, context)
 

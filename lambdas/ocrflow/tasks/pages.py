@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import pipeline
 from ..errors import OcrflowError, PayloadError
 from ..registry import FUSED, FUSED_STAGES, PAGE_STAGES, Stage, load, page_stage, page_turner, stage_names
 from ..schema.payloads import PageOutputs, PageTask, StageOutput, StageRequest
@@ -51,7 +50,7 @@ def stages_of(name: str) -> tuple[Stage, ...]:
 
 
 def output_type(name: str) -> type[StageOutput]:
-    return StageOutput[load(page_stage(name).result)]
+    return StageOutput[load(page_stage(name).result)]  # type: ignore[misc,return-value]  # parametrised at run time
 
 
 def stored_output(task: PageTask, name: str, ctx: TaskContext) -> StageOutput:
@@ -85,9 +84,9 @@ def upright_page(task: PageTask, ctx: TaskContext, known: dict[str, Any]) -> np.
 
 
 def stage_arguments(stage: Stage, task: PageTask, ctx: TaskContext, known: dict[str, Any]) -> tuple:
-    return pipeline.stage_arguments(stage, lambda: ctx.store.get_image(task.bucket, task.image_key),
-                                    lambda: upright_page(task, ctx, known),
-                                    lambda name: read_output(task, name, ctx, known))
+    return stage.arguments(lambda: ctx.store.get_image(task.bucket, task.image_key),
+                           lambda: upright_page(task, ctx, known),
+                           lambda name: read_output(task, name, ctx, known))
 
 
 def run_stage(request: StageRequest, ctx: TaskContext) -> StageRun:

@@ -31,8 +31,8 @@ from .context import TaskContext
 class TaskSpec:
     name: str
     request_model: type[BaseModel]
-    function: Callable[[BaseModel, TaskContext], BaseModel]
-    stage_of: Callable[[BaseModel], str] | None = None  # the stage a request names, for errors and metrics
+    function: Callable[[Any, TaskContext], BaseModel]  # takes its request_model
+    stage_of: Callable[[Any], str] | None = None  # the stage a request names, for errors and metrics
 
     def parse(self, event: dict) -> BaseModel:
         try:
@@ -69,44 +69,46 @@ class TaskSpec:
             raise errors.for_runtime(exc, self.stage(request)) from exc
 
 
+# Each task's code loads when its function first runs it: a Lambda function imports its own task's
+# modules (and their models' libraries), not every task's.
 def _ingest(request, ctx):
-    from .ingest import ingest
+    from .ingest import ingest  # as above
 
     return ingest(request, ctx)
 
 
 def _page(request, ctx):
-    from .pages import run_stage
+    from .pages import run_stage  # as above
 
     return run_stage(request, ctx).task
 
 
 def _validate(request, ctx):
-    from .validation import validate
+    from .validation import validate  # as above
 
     return validate(request, ctx)[0]
 
 
 def _score(event, ctx):
-    from .scorer import score
+    from .scorer import score  # as above
 
     return score(event, ctx)
 
 
 def _dispatch(request, ctx):
-    from .endpoint import dispatch
+    from .endpoint import dispatch  # as above
 
     return dispatch(request, ctx)
 
 
 def _complete(event, ctx):
-    from .endpoint import complete
+    from .endpoint import complete  # as above
 
     return complete(event, ctx)
 
 
 def _start(batch, ctx):
-    from .starter import start_batch
+    from .starter import start_batch  # as above
 
     return start_batch(batch, ctx)
 
@@ -123,7 +125,7 @@ START = TaskSpec("starter", SqsBatch, _start)
 def task_of(function) -> TaskSpec:
     """The task a ``registry.Function`` runs (its ``task`` import path), refusing any stage but the
     one it ``serves``: what the Lambda handler, the local dispatcher and the serving app wrap."""
-    from ..registry import load
+    from ..registry import load  # the registry names tasks by path; it imports none of them
 
     if not function.task:
         raise ValueError(f"the {function.name} function's handler is its own adapter; it names no task")

@@ -63,14 +63,18 @@ def raise_failed_page(request: ValidationRequest) -> None:
     carries that stage's code instead of the map run's ``States.ExceedToleratedFailureThreshold``."""
     failed = [result for result in request.page_results if result.error]
     if failed:
-        raise errors.from_description(min(failed, key=lambda result: result.page).error)
+        first = min(failed, key=lambda result: result.page)
+        assert first.error is not None
+        raise errors.from_description(first.error)
 
 
 def compare_with_primary(document: Document, request: ValidationRequest, ctx: TaskContext):
     """A shadow run's result against the primary's, which was published before this run started."""
+    # shadow runs only: the scorer's code stays out of the primary path
     from ..evaluation.shadow import compare
     from ..storage import parse_s3_uri
 
+    assert request.shadow_of is not None  # called for shadow runs only
     bucket, key = parse_s3_uri(request.shadow_of)
     primary = Document.model_validate_json(ctx.store.get_bytes(bucket, key))
     return compare(document, primary, variant=request.variant or "baseline", primary_uri=request.shadow_of)

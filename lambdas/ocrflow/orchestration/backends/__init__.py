@@ -57,7 +57,7 @@ class Backends:
 
     def page_steps(self) -> list[Step]:
         """The page states in order, each with the backend that runs it."""
-        fused, steps = FUSED in dict(self.choices), []
+        fused, steps = FUSED in dict(self.choices), list[Step]()
         for stage in PAGE_STAGES:
             if fused and stage in FUSED_STAGES:
                 if not any(step.key == FUSED for step in steps):
