@@ -50,6 +50,9 @@ class RegionsResult(Schema):
 class DetectedLine(Schema):
     polygon: Polygon
     score: Confidence
+    replaces: list[DetectedLine] = Field(default_factory=list, description=(
+        "A sideways line's upright boxes on the page (stages/sideways.py): recognition keeps the "
+        "sideways reading only where it beats their readings"))
 
 
 class DetectionResult(Schema):

@@ -35,6 +35,18 @@ UPSCALE = cv2.INTER_LINEAR
 CROP_INTERPOLATION = cv2.INTER_LINEAR
 
 
+# Characters that read as a character when turned half a turn: a line made of them ("969", "SOS")
+# reads as well either way up, so only the page's orientation can say which way is up.
+HALF_TURN = dict(zip("01689HINOSXZosxzunMWdpbq()[]", "01986HINOSXZosxznuWMpdqb)(]["))
+
+
+def half_turned(text: str) -> str | None:
+    """``text`` as it reads turned half a turn, or None where a character has no such reading."""
+    if any(ch not in HALF_TURN for ch in text if ch != " "):
+        return None
+    return "".join(HALF_TURN.get(ch, ch) for ch in reversed(text))
+
+
 def glyphs(reading: DecodedLine) -> int:
     return len(reading.text) - reading.text.count(" ")
 
@@ -133,12 +145,35 @@ class TextRecognizer:
         if self.classifier is not None:
             self._reread_upside_down(crops, readings)
         engines = self._reread_hard_lines(image, lines, crops, readings) if self.second is not None else {}
+        upright = self._upright_instead(image, lines, readings)
         out = []
         for index, (line, crop, (reading, scale)) in enumerate(zip(lines, crops, readings)):
-            if not reading.text or reading.confidence < self.settings.min_line_confidence:
-                continue
-            out.append(self._line(line, crop, reading, scale, engines.get(index)))
+            for line, crop, (reading, scale) in upright.get(index, [(line, crop, (reading, scale))]):
+                if reading.text and reading.confidence >= self.settings.min_line_confidence:
+                    out.append(self._line(line, crop, reading, scale, engines.get(index)))
         return RecognitionResult(model=self.settings.model, lines=out)
+
+    def _upright_instead(self, image: np.ndarray, lines: list[DetectedLine], readings: list) -> dict[int, list]:
+        """The upright boxes, read, that stand instead of each sideways line (``DetectedLine.replaces``)
+        whose reading is not more confident than theirs on average. A column of note numbers in a dense
+        table joins into a sideways line that reads as garbage or less surely, each figure upright
+        reads surely; a Bates number's sideways characters read upright as uncertain characters.
+        (Counting characters too, as upside-down lines do, fails here: the upright boxes overlap, and
+        a Bates number on funsd-dev read 8 characters sideways against 9 in its boxes.)"""
+        joined = [i for i, line in enumerate(lines) if line.replaces]
+        if not joined:
+            return {}
+        boxes = [(i, box) for i in joined for box in lines[i].replaces]
+        crops = [LineCrop(image, np.array(box.polygon), self.settings.crop_padding) for _, box in boxes]
+        read = self._read(crops)
+        instead = {}
+        for i in joined:
+            mine = [(box, crop, reading) for (k, box), crop, reading in zip(boxes, crops, read) if k == i]
+            sideways = readings[i][0]
+            if sideways.confidence > float(np.mean([r.confidence for _, _, (r, _) in mine])):
+                continue
+            instead[i] = mine
+        return instead
 
     def hard(self, reading: DecodedLine) -> bool:
         text = reading.text.strip()
@@ -172,7 +207,8 @@ class TextRecognizer:
         """Turn the crops the classifier calls upside down, read them again, and keep the
         turn only where the recogniser is more confident and reads no fewer characters: the
         page is already upright, so a flip is the exception, and the classifier alone flips
-        too many good lines (a turned "2 x 9.90" reads "066", surely but short)."""
+        too many good lines (a turned "2 x 9.90" reads "066", surely but short). A line that reads
+        as itself turned ("969" as "696") stays upright: the recogniser cannot tell which way is up."""
         height, width = CLS_SHAPE
 
         def upside_down(start: int) -> list[int]:
@@ -186,7 +222,8 @@ class TextRecognizer:
         for i in suspects:
             crops[i].flip()
         for i, again in zip(suspects, self._read([crops[i] for i in suspects])):
-            if again[0].confidence > readings[i][0].confidence and glyphs(again[0]) >= glyphs(readings[i][0]):
+            if (again[0].confidence > readings[i][0].confidence and glyphs(again[0]) >= glyphs(readings[i][0])
+                    and again[0].text != half_turned(readings[i][0].text)):
                 readings[i] = again
             else:
                 crops[i].flip()
