@@ -88,3 +88,10 @@ def test_a_second_reader_rereads_only_hard_lines_and_records_the_engine(letter_p
     assert len(reread) == len(hard)  # the same crops are hard whichever reading is kept
     assert set(reread.values()) <= {"pp-ocrv6-rec-small-latin", "pp-ocrv6-rec-small-latin@pad0.1"}
     assert [line.text for line in second.lines] == [line.text for line in plain.lines]  # a clean page reads alike
+
+
+def test_a_line_that_reads_as_itself_turned_has_no_half_turned_reading_but_itself():
+    from ocrflow.stages.recognition import half_turned
+
+    assert half_turned("969") == "696" and half_turned("SOS") == "SOS" and half_turned("1 8") == "8 1"
+    assert half_turned("2 x 9.90") is None

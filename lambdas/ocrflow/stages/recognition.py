@@ -137,7 +137,8 @@ class TextRecognizer:
     def _decoder(self, model: OnnxModel) -> CtcDecoder:
         s = self.settings
         return CtcDecoder(model.labels(), alphabet=s.alphabet, space_gap_ratio=s.space_gap_ratio,
-                          space_probability=s.space_probability, bare_letter_ratio=s.bare_letter_ratio)
+                          space_probability=s.space_probability, bare_letter_ratio=s.bare_letter_ratio,
+                          letter_spacing_ratio=s.letter_spacing_ratio)
 
     def __call__(self, image: np.ndarray, lines: list[DetectedLine]) -> RecognitionResult:
         crops = [LineCrop(image, np.array(line.polygon), self.settings.crop_padding) for line in lines]
