@@ -23,7 +23,7 @@ import json
 import random
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ocrflow.synthetic import font_path
 
@@ -64,6 +64,14 @@ class Canvas:
         l, t, r, b = box
         self.truth.append({"text": text, "polygon": [{"x": l, "y": t}, {"x": r, "y": t},
                                                      {"x": r, "y": b}, {"x": l, "y": b}]})
+
+    def scanned(self, scale: float) -> "Canvas":
+        """The page blurred and shrunk by ``scale`` (a low-resolution scan), truth scaled with it."""
+        out = Canvas(round(self.image.width * scale), round(self.image.height * scale))
+        out.image = self.image.filter(ImageFilter.GaussianBlur(0.8)).resize(out.image.size, Image.Resampling.BOX)
+        out.truth = [{"text": t["text"], "polygon": [{"x": round(p["x"] * scale), "y": round(p["y"] * scale)}
+                                                     for p in t["polygon"]]} for t in self.truth]
+        return out
 
     def square(self, x: float, y: float, side: float, *, ticked: bool) -> None:
         self.draw.rectangle((x, y, x + side, y + side), outline=0, width=max(2, int(side / 12)))
@@ -144,6 +152,10 @@ QUESTIONS = ["Are you a resident of the state", "Have you filed a return before"
 
 
 def checkboxes(rng: random.Random, page: int) -> Canvas:
+    """Boxes just before YES / NO; the fourth page is the first at a low scan resolution (about
+    6 px capitals), where the box glyph runs into the word."""
+    if page == 3:
+        return checkboxes(random.Random("ocrflow-corpus-checkbox-scan"), 0).scanned(0.5)
     size = [24, 28, 22][page]
     body = face(["DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSans.ttf"][page], size)
     questions = rng.sample(QUESTIONS, 9)
@@ -212,7 +224,7 @@ def generate(root: Path = HERE) -> None:
         folder = root / name
         folder.mkdir(parents=True, exist_ok=True)
         records = []
-        for page in range(PAGES):
+        for page in range(PAGES + (name == "checkbox")):
             canvas = render(rng, page)
             image = f"{name}_{page + 1}.png"
             canvas.image.save(folder / image, optimize=True)
