@@ -73,8 +73,6 @@ class RecognizedLine(Schema):
     polygon: Polygon
     detection_score: Confidence
     flipped: bool = Field(default=False, description="The crop was read upside down")
-    engine: str | None = Field(default=None, description="The recogniser whose reading was kept, when a second "
-                               "one re-read this line")
     words: list[RecognizedWord] = Field(default_factory=list)
 
 

@@ -4,10 +4,7 @@ Crops are rectified with a perspective warp of the line polygon. An optional
 text-line classifier turns upside-down crops. Lines are batched by aspect
 ratio so that padding, which costs time and accuracy, stays small. Word
 polygons come from the columns at which CTC emitted each character, mapped
-back through the inverse of the crop's warp. A second recogniser, when
-configured, re-reads the hard lines (low confidence, very short, numbers only)
-and its reading is kept where it is the more confident; the line records which
-engine it came from.
+back through the inverse of the crop's warp.
 """
 
 from __future__ import annotations
@@ -23,8 +20,6 @@ from ..inference.session import OnnxModel
 from ..schema.stages import DetectedLine, RecognitionResult, RecognizedLine, RecognizedWord
 from ..settings import RecognitionSettings
 from .ctc import CtcDecoder, DecodedLine
-
-NUMERIC = set("0123456789.,:;/-+%$()#*")
 
 REC_HEIGHT = 48
 CLS_SHAPE = (48, 192)
@@ -125,10 +120,6 @@ class TextRecognizer:
         self.pool = ThreadPoolExecutor(max_workers=self.settings.threads, thread_name_prefix="recognition")
         self.model = OnnxModel.load(self.settings.model, single)
         self.decoder = self._decoder(self.model)
-        self.second = None  # a second reading of hard lines: another model, another crop, or both
-        if self.settings.second_model or self.settings.second_crop_padding is not None:
-            model = OnnxModel.load(self.settings.second_model, single) if self.settings.second_model else self.model
-            self.second = (model, self._decoder(model))
         self.classifier = (
             OnnxModel.load(self.settings.textline_classifier, single)
             if self.settings.textline_classifier else None
@@ -145,13 +136,12 @@ class TextRecognizer:
         readings = self._read(crops)
         if self.classifier is not None:
             self._reread_upside_down(crops, readings)
-        engines = self._reread_hard_lines(image, lines, crops, readings) if self.second is not None else {}
         upright = self._upright_instead(image, lines, readings)
         out = []
         for index, (line, crop, (reading, scale)) in enumerate(zip(lines, crops, readings)):
             for line, crop, (reading, scale) in upright.get(index, [(line, crop, (reading, scale))]):
                 if reading.text and reading.confidence >= self.settings.min_line_confidence:
-                    out.append(self._line(line, crop, reading, scale, engines.get(index)))
+                    out.append(self._line(line, crop, reading, scale))
         return RecognitionResult(model=self.settings.model, lines=out)
 
     def _upright_instead(self, image: np.ndarray, lines: list[DetectedLine], readings: list) -> dict[int, list]:
@@ -175,34 +165,6 @@ class TextRecognizer:
                 continue
             instead[i] = mine
         return instead
-
-    def hard(self, reading: DecodedLine) -> bool:
-        text = reading.text.strip()
-        s = self.settings
-        return (reading.confidence < s.second_below or (s.second_max_chars and len(text) <= s.second_max_chars)
-                or (s.second_numeric and bool(text) and set(text.replace(" ", "")) <= NUMERIC))
-
-    def _reread_hard_lines(self, image: np.ndarray, lines: list[DetectedLine], crops: list[LineCrop],
-                           readings: list) -> dict[int, str]:
-        """Re-read the hard lines with the second reader; keep its reading where it is the more
-        confident by ``second_margin``. Returns the engine of every re-read line."""
-        s = self.settings
-        hard = [i for i, (reading, _) in enumerate(readings) if self.hard(reading)]
-        again_crops = {i: crops[i] for i in hard}
-        if s.second_crop_padding is not None:
-            for i in hard:
-                again_crops[i] = LineCrop(image, np.array(lines[i].polygon), s.second_crop_padding)
-                if crops[i].flipped:
-                    again_crops[i].flip()
-        second = f"{s.second_model or s.model}" + (f"@pad{s.second_crop_padding:g}" if s.second_crop_padding
-                                                     is not None else "")
-        engines = {}
-        for i, again in zip(hard, self._read([again_crops[i] for i in hard], *self.second)):
-            won = again[0].confidence > readings[i][0].confidence + s.second_margin
-            if won:
-                readings[i], crops[i] = again, again_crops[i]
-            engines[i] = second if won else s.model
-        return engines
 
     def _reread_upside_down(self, crops: list[LineCrop], readings: list) -> None:
         """Turn the crops the classifier calls upside down, read them again, and keep the
@@ -229,14 +191,13 @@ class TextRecognizer:
             else:
                 crops[i].flip()
 
-    def _read(self, crops: list[LineCrop], model: OnnxModel | None = None,
-              decoder: CtcDecoder | None = None) -> list[tuple[DecodedLine, float]]:
+    def _read(self, crops: list[LineCrop]) -> list[tuple[DecodedLine, float]]:
         """Decoded lines with, for each, the crop pixels per CTC column.
 
         Batches run on a thread pool with single-threaded sessions: intra-op threads do
         not speed this small model up, running two lines at once does (the GIL is free
         inside onnxruntime)."""
-        model, decoder = model or self.model, decoder or self.decoder
+        model, decoder = self.model, self.decoder
         ratios = [c.image.shape[1] / c.image.shape[0] for c in crops]
         results: list[tuple[DecodedLine, float]] = [None] * len(crops)  # type: ignore[list-item]
 
@@ -268,8 +229,7 @@ class TextRecognizer:
         return batches
 
     @staticmethod
-    def _line(line: DetectedLine, crop: LineCrop, reading: DecodedLine, scale: float,
-              engine: str | None = None) -> RecognizedLine:
+    def _line(line: DetectedLine, crop: LineCrop, reading: DecodedLine, scale: float) -> RecognizedLine:
         crop_w = crop.image.shape[1]
         words = [
             RecognizedWord(
@@ -280,5 +240,5 @@ class TextRecognizer:
         ]
         return RecognizedLine(
             text=reading.text, confidence=min(1.0, reading.confidence), polygon=line.polygon,
-            detection_score=line.score, flipped=crop.flipped, engine=engine, words=words,
+            detection_score=line.score, flipped=crop.flipped, words=words,
         )
