@@ -81,3 +81,13 @@ def test_digit_letter_confusions():
     assert fix_digit_letter_confusions("INV0ICE 2O26 P01 A0") == "INVOICE 2026 P01 A0"
     # the integer part of an amount after a currency code stays a number
     assert fix_digit_letter_confusions("RM0.84 -RM0.02 EUR0,50 T0TAL.") == "RM0.84 -RM0.02 EUR0,50 TOTAL."
+
+
+def test_a_letter_spaced_line_is_spaced_by_its_own_pitch():
+    decoder = CtcDecoder(CHARS, alphabet="all", letter_spacing_ratio=1.6)
+    spaced = "A__ __B__ __C__ ________A__ __B__ __C"  # the model put a space in every gap
+    assert decoder(probs(spaced, decoder), len(spaced)).text == "ABC ABC"
+    words = "A_B__ __C__ ________A_B"  # no run of three single letters: left as read
+    assert decoder(probs(words, decoder), len(words)).text == "AB C AB"
+    off = CtcDecoder(CHARS, alphabet="all")
+    assert off(probs(spaced, off), len(spaced)).text == "A B C A B C"

@@ -70,21 +70,8 @@ def test_pad_quad_grows_inside_the_page():
     assert REC_HEIGHT == 48
 
 
-def test_a_second_reader_rereads_only_hard_lines_and_records_the_engine(letter_page, pipeline):
-    """Every line under ``second_below`` is read again (here: a padded crop, the same model); each
-    re-read line names the engine whose reading was kept, the others name none."""
-    from ocrflow.settings import RecognitionSettings
-    from ocrflow.stages.recognition import TextRecognizer
+def test_a_line_that_reads_as_itself_turned_has_no_half_turned_reading_but_itself():
+    from ocrflow.stages.recognition import half_turned
 
-    image, _ = letter_page
-    detected = pipeline.stage("text_detection")(image).lines
-    plain = TextRecognizer(RecognitionSettings())(image, detected)
-    assert plain.lines and all(line.engine is None for line in plain.lines)
-    threshold = sorted(line.confidence for line in plain.lines)[len(plain.lines) // 2]  # half are hard
-    second = TextRecognizer(RecognitionSettings(second_crop_padding=0.1, second_below=threshold))(image, detected)
-    reread = {line.text: line.engine for line in second.lines if line.engine is not None}
-    hard = {line.text for line in plain.lines if line.confidence < threshold}
-    assert hard and set(reread) <= {line.text for line in second.lines}
-    assert len(reread) == len(hard)  # the same crops are hard whichever reading is kept
-    assert set(reread.values()) <= {"pp-ocrv6-rec-small-latin", "pp-ocrv6-rec-small-latin@pad0.1"}
-    assert [line.text for line in second.lines] == [line.text for line in plain.lines]  # a clean page reads alike
+    assert half_turned("969") == "696" and half_turned("SOS") == "SOS" and half_turned("1 8") == "8 1"
+    assert half_turned("2 x 9.90") is None

@@ -61,6 +61,7 @@ def test_a_confirmed_stack_becomes_the_line_found_on_the_turned_strip():
     assert len(lines) == 3, "the stack and the box inside the line are replaced by it"
     l, t, r, b = bounding_box(np.array(lines[2].polygon))
     assert (l, t, r, b) == (900, 80, 926, 300)
+    assert lines[2].replaces == STACK + [box(904, 280, 920, 298)], "recognition may read them instead"
 
 
 def test_a_strip_without_one_line_of_the_stack_height_keeps_the_boxes():

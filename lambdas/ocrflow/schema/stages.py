@@ -50,6 +50,9 @@ class RegionsResult(Schema):
 class DetectedLine(Schema):
     polygon: Polygon
     score: Confidence
+    replaces: list[DetectedLine] = Field(default_factory=list, description=(
+        "A sideways line's upright boxes on the page (stages/sideways.py): recognition keeps the "
+        "sideways reading only where it beats their readings"))
 
 
 class DetectionResult(Schema):
@@ -70,8 +73,6 @@ class RecognizedLine(Schema):
     polygon: Polygon
     detection_score: Confidence
     flipped: bool = Field(default=False, description="The crop was read upside down")
-    engine: str | None = Field(default=None, description="The recogniser whose reading was kept, when a second "
-                               "one re-read this line")
     words: list[RecognizedWord] = Field(default_factory=list)
 
 

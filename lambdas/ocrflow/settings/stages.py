@@ -94,16 +94,11 @@ class RecognitionSettings(InferenceSettings):
         "A gap between two characters where the model gives a space at least this probability is a space"))
     bare_letter_ratio: float = Field(default=0.3, ge=0, description=(
         "An accented letter is read bare where its bare letter has this share of its probability (0: off)"))
+    letter_spacing_ratio: float = Field(default=1.6, ge=0, description=(
+        "A line read as a run of single letters is spaced again: a space where the step between two "
+        "characters is this many times the line's median step (0: off)"))
     crop_padding: float = Field(default=0.0, ge=0, le=1)
     min_width: int = Field(default=48, ge=8, description="Narrow crops are padded to this width")
-    second_model: str | None = Field(default=None, description="A second recogniser for hard lines")
-    second_crop_padding: float | None = Field(default=None, ge=0, le=1, description="Hard lines are cropped "
-                                              "again with this padding for the second reading")
-    second_below: float = Field(default=0.9, ge=0, le=1, description="Lines read with less confidence are hard")
-    second_max_chars: int = Field(default=0, ge=0, description="Lines this short are hard too (0: none)")
-    second_numeric: bool = Field(default=False, description="Lines of digits and punctuation are hard too")
-    second_margin: float = Field(default=0.0, ge=0, le=1,
-                                 description="The second reading wins by at least this much confidence")
 
 
 class ValidationSettings(BaseSettings):

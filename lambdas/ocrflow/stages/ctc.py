@@ -8,6 +8,10 @@ prefer blank, so a gap between two characters in which some column gives the
 space a fair probability is a space (``space_probability``). A gap much wider
 than the line's usual character pitch can be made a space too
 (``space_gap_ratio``), off by default: it also splits letter-spaced words.
+Letter-spaced words ("L A S  V E G A S") are the other way round: the model
+puts a space in every wide gap. A line that reads as a run of single letters
+is spaced again by its own pitch (``letter_spacing_ratio``): a space only where
+the step from one character to the next is much wider than its usual step.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ ALNUM_RUN = re.compile(r"[^\W_]+")
 
 
 DECIMAL_PART = re.compile(r"[.,]\d")
+LETTER_RUN = 3  # single letters between spaces, one after another: a letter-spaced word
 
 
 def fix_digit_letter_confusions(text: str) -> str:
@@ -77,12 +82,14 @@ class CtcDecoder:
     """
 
     def __init__(self, characters: list[str], *, alphabet: str = "latin", space_gap_ratio: float = 0.0,
-                 space_probability: float = 0.0, bare_letter_ratio: float = 0.0) -> None:
+                 space_probability: float = 0.0, bare_letter_ratio: float = 0.0,
+                 letter_spacing_ratio: float = 0.0) -> None:
         self.alphabet = ctc_alphabet(characters)
         self.space = len(self.alphabet) - 1
         self.space_gap_ratio = space_gap_ratio
         self.space_probability = space_probability
         self.bare_letter_ratio = bare_letter_ratio
+        self.letter_spacing_ratio = letter_spacing_ratio
         self.allowed: np.ndarray | None = None  # the alphabet indices decoding may choose, ascending
         if alphabet == "latin":
             self.allowed = latin_columns(self.alphabet)
@@ -115,6 +122,8 @@ class CtcDecoder:
         if self.space_probability and space is not None:
             chars, cols, confs = self._likely_spaces(chars, cols, confs, probs[:, space])
         chars, cols, confs = self._restore_spaces(chars, cols, confs)
+        if self.letter_spacing_ratio:
+            chars, cols, confs = self._letter_spaced(chars, cols, confs)
         fixed = fix_digit_letter_confusions("".join(chars))
         if len(fixed) == len(chars):  # alphabet entries are single characters in practice
             chars = list(fixed)
@@ -154,6 +163,22 @@ class CtcDecoder:
             return chars, cols, confs
         limit = self.space_gap_ratio * float(np.median(steps))
         return self._spaces_in_gaps(chars, cols, confs, lambda a, b: b - a > limit)
+
+    def _letter_spaced(self, chars: list[str], cols: np.ndarray, confs: np.ndarray):
+        """Where the line holds a run of LETTER_RUN single letters between spaces, its spaces are
+        placed again: one where the step between two characters' columns is at least
+        ``letter_spacing_ratio`` times the line's median step (the letters' own pitch)."""
+        tokens = "".join(chars).split(" ")
+        run = best = 0
+        for token in tokens:
+            run = run + 1 if len(token) == 1 and token.isalpha() else 0
+            best = max(best, run)
+        if best < LETTER_RUN:
+            return chars, cols, confs
+        glyph = [i for i, c in enumerate(chars) if not c.isspace()]
+        chars, cols, confs = [chars[i] for i in glyph], cols[glyph], confs[glyph]
+        limit = self.letter_spacing_ratio * float(np.median(np.diff(cols)))
+        return self._spaces_in_gaps(chars, cols, confs, lambda a, b: b - a >= limit)
 
     @staticmethod
     def _spaces_in_gaps(chars: list[str], cols: np.ndarray, confs: np.ndarray, is_space):

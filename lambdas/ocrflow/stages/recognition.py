@@ -4,10 +4,7 @@ Crops are rectified with a perspective warp of the line polygon. An optional
 text-line classifier turns upside-down crops. Lines are batched by aspect
 ratio so that padding, which costs time and accuracy, stays small. Word
 polygons come from the columns at which CTC emitted each character, mapped
-back through the inverse of the crop's warp. A second recogniser, when
-configured, re-reads the hard lines (low confidence, very short, numbers only)
-and its reading is kept where it is the more confident; the line records which
-engine it came from.
+back through the inverse of the crop's warp.
 """
 
 from __future__ import annotations
@@ -24,8 +21,6 @@ from ..schema.stages import DetectedLine, DetectionResult, RecognitionResult, Re
 from ..settings import RecognitionSettings
 from .ctc import CtcDecoder, DecodedLine
 
-NUMERIC = set("0123456789.,:;/-+%$()#*")
-
 REC_HEIGHT = 48
 CLS_SHAPE = (48, 192)
 CLS_THRESHOLD = 0.9
@@ -33,6 +28,18 @@ CLS_BATCH = 16
 VERTICAL_RATIO = 1.5
 UPSCALE = cv2.INTER_LINEAR
 CROP_INTERPOLATION = cv2.INTER_LINEAR
+
+
+# Characters that read as a character when turned half a turn: a line made of them ("969", "SOS")
+# reads as well either way up, so only the page's orientation can say which way is up.
+HALF_TURN = dict(zip("01689HINOSXZosxzunMWdpbq()[]", "01986HINOSXZosxznuWMpdqb)(]["))
+
+
+def half_turned(text: str) -> str | None:
+    """``text`` as it reads turned half a turn, or None where a character has no such reading."""
+    if any(ch not in HALF_TURN for ch in text if ch != " "):
+        return None
+    return "".join(HALF_TURN.get(ch, ch) for ch in reversed(text))
 
 
 def glyphs(reading: DecodedLine) -> int:
@@ -113,11 +120,6 @@ class TextRecognizer:
         self.pool = ThreadPoolExecutor(max_workers=self.settings.threads, thread_name_prefix="recognition")
         self.model = OnnxModel.load(self.settings.model, single)
         self.decoder = self._decoder(self.model)
-        # a second reading of hard lines: another model, another crop, or both
-        self.second: tuple[OnnxModel, CtcDecoder] | None = None
-        if self.settings.second_model or self.settings.second_crop_padding is not None:
-            model = OnnxModel.load(self.settings.second_model, single) if self.settings.second_model else self.model
-            self.second = (model, self._decoder(model))
         self.classifier = (
             OnnxModel.load(self.settings.textline_classifier, single)
             if self.settings.textline_classifier else None
@@ -126,7 +128,8 @@ class TextRecognizer:
     def _decoder(self, model: OnnxModel) -> CtcDecoder:
         s = self.settings
         return CtcDecoder(model.labels(), alphabet=s.alphabet, space_gap_ratio=s.space_gap_ratio,
-                          space_probability=s.space_probability, bare_letter_ratio=s.bare_letter_ratio)
+                          space_probability=s.space_probability, bare_letter_ratio=s.bare_letter_ratio,
+                          letter_spacing_ratio=s.letter_spacing_ratio)
 
     def __call__(self, image: np.ndarray, detection: DetectionResult | list[DetectedLine]) -> RecognitionResult:
         """The lines of ``detection`` (the text detection result the registry hands it, or its lines)."""
@@ -135,48 +138,42 @@ class TextRecognizer:
         readings = self._read(crops)
         if self.classifier is not None:
             self._reread_upside_down(crops, readings)
-        engines = self._reread_hard_lines(image, lines, crops, readings) if self.second is not None else {}
+        upright = self._upright_instead(image, lines, readings)
         out = []
-        for index, (line, crop, (reading, scale)) in enumerate(zip(lines, crops, readings)):
-            if not reading.text or reading.confidence < self.settings.min_line_confidence:
-                continue
-            out.append(self._line(line, crop, reading, scale, engines.get(index)))
+        for index, read in enumerate(zip(lines, crops, readings)):
+            for line, crop, (reading, scale) in upright.get(index, [read]):
+                if reading.text and reading.confidence >= self.settings.min_line_confidence:
+                    out.append(self._line(line, crop, reading, scale))
         return RecognitionResult(model=self.settings.model, lines=out)
 
-    def hard(self, reading: DecodedLine) -> bool:
-        text = reading.text.strip()
-        s = self.settings
-        return (reading.confidence < s.second_below or (s.second_max_chars and len(text) <= s.second_max_chars)
-                or (s.second_numeric and bool(text) and set(text.replace(" ", "")) <= NUMERIC))
-
-    def _reread_hard_lines(self, image: np.ndarray, lines: list[DetectedLine], crops: list[LineCrop],
-                           readings: list) -> dict[int, str]:
-        """Re-read the hard lines with the second reader; keep its reading where it is the more
-        confident by ``second_margin``. Returns the engine of every re-read line."""
-        assert self.second is not None, "called where a second reader is configured"
-        s = self.settings
-        hard = [i for i, (reading, _) in enumerate(readings) if self.hard(reading)]
-        again_crops = {i: crops[i] for i in hard}
-        if s.second_crop_padding is not None:
-            for i in hard:
-                again_crops[i] = LineCrop(image, np.array(lines[i].polygon), s.second_crop_padding)
-                if crops[i].flipped:
-                    again_crops[i].flip()
-        second = f"{s.second_model or s.model}" + (f"@pad{s.second_crop_padding:g}" if s.second_crop_padding
-                                                     is not None else "")
-        engines = {}
-        for i, again in zip(hard, self._read([again_crops[i] for i in hard], *self.second)):
-            won = again[0].confidence > readings[i][0].confidence + s.second_margin
-            if won:
-                readings[i], crops[i] = again, again_crops[i]
-            engines[i] = second if won else s.model
-        return engines
+    def _upright_instead(self, image: np.ndarray, lines: list[DetectedLine], readings: list) -> dict[int, list]:
+        """The upright boxes, read, that stand instead of each sideways line (``DetectedLine.replaces``)
+        whose reading is not more confident than theirs on average. A column of note numbers in a dense
+        table joins into a sideways line that reads as garbage or less surely, each figure upright
+        reads surely; a Bates number's sideways characters read upright as uncertain characters.
+        (Counting characters too, as upside-down lines do, fails here: the upright boxes overlap, and
+        a Bates number on funsd-dev read 8 characters sideways against 9 in its boxes.)"""
+        joined = [i for i, line in enumerate(lines) if line.replaces]
+        if not joined:
+            return {}
+        boxes = [(i, box) for i in joined for box in lines[i].replaces]
+        crops = [LineCrop(image, np.array(box.polygon), self.settings.crop_padding) for _, box in boxes]
+        read = self._read(crops)
+        instead = {}
+        for i in joined:
+            mine = [(box, crop, reading) for (k, box), crop, reading in zip(boxes, crops, read) if k == i]
+            sideways = readings[i][0]
+            if sideways.confidence > float(np.mean([r.confidence for _, _, (r, _) in mine])):
+                continue
+            instead[i] = mine
+        return instead
 
     def _reread_upside_down(self, crops: list[LineCrop], readings: list) -> None:
         """Turn the crops the classifier calls upside down, read them again, and keep the
         turn only where the recogniser is more confident and reads no fewer characters: the
         page is already upright, so a flip is the exception, and the classifier alone flips
-        too many good lines (a turned "2 x 9.90" reads "066", surely but short)."""
+        too many good lines (a turned "2 x 9.90" reads "066", surely but short). A line that reads
+        as itself turned ("969" as "696") stays upright: the recogniser cannot tell which way is up."""
         classifier = self.classifier
         assert classifier is not None, "called where a classifier is configured"
         height, width = CLS_SHAPE
@@ -192,19 +189,19 @@ class TextRecognizer:
         for i in suspects:
             crops[i].flip()
         for i, again in zip(suspects, self._read([crops[i] for i in suspects])):
-            if again[0].confidence > readings[i][0].confidence and glyphs(again[0]) >= glyphs(readings[i][0]):
+            if (again[0].confidence > readings[i][0].confidence and glyphs(again[0]) >= glyphs(readings[i][0])
+                    and again[0].text != half_turned(readings[i][0].text)):
                 readings[i] = again
             else:
                 crops[i].flip()
 
-    def _read(self, crops: list[LineCrop], model: OnnxModel | None = None,
-              decoder: CtcDecoder | None = None) -> list[tuple[DecodedLine, float]]:
+    def _read(self, crops: list[LineCrop]) -> list[tuple[DecodedLine, float]]:
         """Decoded lines with, for each, the crop pixels per CTC column.
 
         Batches run on a thread pool with single-threaded sessions: intra-op threads do
         not speed this small model up, running two lines at once does (the GIL is free
         inside onnxruntime)."""
-        model, decoder = model or self.model, decoder or self.decoder
+        model, decoder = self.model, self.decoder
         ratios = [c.image.shape[1] / c.image.shape[0] for c in crops]
         results: list[tuple[DecodedLine, float]] = [None] * len(crops)  # type: ignore[list-item]
 
@@ -236,8 +233,7 @@ class TextRecognizer:
         return batches
 
     @staticmethod
-    def _line(line: DetectedLine, crop: LineCrop, reading: DecodedLine, scale: float,
-              engine: str | None = None) -> RecognizedLine:
+    def _line(line: DetectedLine, crop: LineCrop, reading: DecodedLine, scale: float) -> RecognizedLine:
         crop_w = crop.image.shape[1]
         words = [
             RecognizedWord(
@@ -248,5 +244,5 @@ class TextRecognizer:
         ]
         return RecognizedLine(
             text=reading.text, confidence=min(1.0, reading.confidence), polygon=line.polygon,
-            detection_score=line.score, flipped=crop.flipped, engine=engine, words=words,
+            detection_score=line.score, flipped=crop.flipped, words=words,
         )

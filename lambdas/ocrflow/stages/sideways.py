@@ -8,8 +8,10 @@ strip of the page a quarter turn, so the detector sees a horizontal line, and
 keeps the one line it finds there as a single vertical line. The strip reaches
 a few character heights past the stack, because characters the detector
 missed on the page are often found on the turned strip. A column of short
-numbers looks like a stack too: there the turned strip holds no single line of
-the stack's height, and the boxes stay as they were.
+numbers looks like a stack too: there the turned strip mostly holds no single
+line of the stack's height, and the boxes stay as they were; where it does (a
+dense column of note numbers), the joined line carries the boxes it replaces,
+and recognition keeps whichever reading is the better (``TextRecognizer``).
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ def join_sideways(image: np.ndarray, lines: list[DetectedLine],
         fl, fr = min(fl, l), max(fr, r)
         inside = {k for k, (rl, rt, rr, rb) in enumerate(rects)
                   if fl <= (rl + rr) / 2 <= fr and ft <= (rt + rb) / 2 <= fb and rr - rl < high * character}
-        used.update(inside | set(chain))
+        replaced = sorted(inside | set(chain))
+        used.update(replaced)
         joined.append(DetectedLine(polygon=to_polygon(np.array([(fl, ft), (fr, ft), (fr, fb), (fl, fb)])),
-                                   score=score))
+                                   score=score, replaces=[lines[k] for k in replaced]))
     return [line for k, line in enumerate(lines) if k not in used] + joined
