@@ -140,3 +140,17 @@ def test_a_real_server_on_loopback(tmp_path, pipeline):
             output = server.communicate(timeout=20)[0]
             assert "runs on CPUExecutionProvider" in output or "runs on CUDAExecutionProvider" in output
         moto.stop()
+
+
+def test_the_endpoints_models_become_the_settings_of_the_stages_that_run_them():
+    from ocrflow.serving.server import model_environment
+    from ocrflow.settings import RecognitionSettings, TextDetectionSettings
+
+    environment = model_environment(["ppocr-server-v2-det", "pp-ocrv6-rec-small-latin-int8"])
+    assert environment == {"OCRFLOW_DETECTION_MODEL": "ppocr-server-v2-det",
+                           "OCRFLOW_RECOGNITION_MODEL": "pp-ocrv6-rec-small-latin-int8"}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in environment.items():
+            patch.setenv(key, value)
+        assert TextDetectionSettings().model == "ppocr-server-v2-det"
+        assert RecognitionSettings().model == "pp-ocrv6-rec-small-latin-int8"
