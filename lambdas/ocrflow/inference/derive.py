@@ -7,8 +7,9 @@ column (the logits of the kept classes are unchanged), 15 % less inference time,
 confidences that are probabilities among the characters the decoder may choose.
 
 ``int8_qdq``: static QDQ quantisation of every convolution and MatMul (int8 weights per
-channel, uint8 activations), calibrated on text lines drawn here with OpenCV's built-in
-Hershey fonts (no font file, integer rasterisation; never on ../shared/data). Calibration runs
+channel, uint8 activations), calibrated on text lines (a recogniser) or pages (a detector) drawn
+here with OpenCV's built-in Hershey fonts (no font file, integer rasterisation; never on
+../shared/data). Calibration runs
 the float model, whose last bits may differ between CPUs, so each activation's measured range is
 rounded outward to two significant figures before the quantiser sets scales and zero points from
 it (onnxruntime's calibration cache): the same bytes unless a range lies within a rounding error of
@@ -77,25 +78,52 @@ def latin_head(source: bytes) -> bytes:
     return model.SerializeToString()
 
 
-def calibration_lines(count: int = 48, width: int = 320, seed: int = 0) -> list[np.ndarray]:
-    """Text lines (48 px high, BGR, normalised as the recognisers read them), drawn with Hershey fonts."""
+CHARACTERS = list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:;$%-/()#&*")
+
+
+def _draw(image: np.ndarray, rng: np.random.Generator, y: int, indent: tuple[int, int],
+          sizes: tuple[float, float]) -> float:
+    """One line of random words at height ``y``; returns its font scale."""
     import cv2
 
-    rng = np.random.default_rng(seed)
-    characters = list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:;$%-/()#&*")
     fonts = [cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_PLAIN]
+    words = int(rng.integers(1, 5))
+    text = " ".join("".join(rng.choice(CHARACTERS, int(rng.integers(1, 9)))) for _ in range(words))
+    font = fonts[int(rng.integers(len(fonts)))]
+    size = float(rng.uniform(*sizes))
+    scale = size * (1.8 if font == cv2.FONT_HERSHEY_PLAIN else 1.0)
+    ink = int(rng.integers(0, 90))
+    cv2.putText(image, text, (int(rng.integers(*indent)), y), font, scale, (ink, ink, ink), int(rng.integers(1, 3)),
+                cv2.LINE_AA)
+    return size
+
+
+def _normalised(image: np.ndarray) -> np.ndarray:
+    return ((image.astype(np.float32) / 255 - 0.5) / 0.5).transpose(2, 0, 1)
+
+
+def calibration_lines(count: int = 48, width: int = 320, seed: int = 0) -> list[np.ndarray]:
+    """Text lines (48 px high, BGR, normalised as the recognisers read them), drawn with Hershey fonts."""
+    rng = np.random.default_rng(seed)
     lines = []
     for _ in range(count):
-        words = int(rng.integers(1, 5))
-        text = " ".join("".join(rng.choice(characters, int(rng.integers(1, 9)))) for _ in range(words))
         line = np.full((48, width, 3), 255, np.uint8)
-        font = fonts[int(rng.integers(len(fonts)))]
-        scale = float(rng.uniform(0.6, 1.0)) * (1.8 if font == cv2.FONT_HERSHEY_PLAIN else 1.0)
-        ink = int(rng.integers(0, 90))
-        cv2.putText(line, text, (int(rng.integers(2, 12)), 34), font, scale, (ink, ink, ink), int(rng.integers(1, 3)),
-                    cv2.LINE_AA)
-        lines.append(((line.astype(np.float32) / 255 - 0.5) / 0.5).transpose(2, 0, 1))
+        _draw(line, rng, 34, (2, 12), (0.6, 1.0))
+        lines.append(_normalised(line))
     return lines
+
+
+def calibration_pages(count: int = 4, shape: tuple[int, int] = (960, 736), seed: int = 0) -> list[np.ndarray]:
+    """Pages of text lines of mixed sizes and indents (normalised as the detectors read them)."""
+    rng = np.random.default_rng(seed)
+    pages = []
+    for _ in range(count):
+        page, y = np.full((*shape, 3), 255, np.uint8), 40
+        while y < shape[0] - 20:
+            size = _draw(page, rng, y, (10, shape[1] // 2), (0.4, 1.2))
+            y += int(40 * size) + int(rng.integers(4, 30))
+        pages.append(_normalised(page))
+    return pages
 
 
 def _round_outward(low: float, high: float) -> tuple[float, float]:
@@ -111,7 +139,7 @@ def _round_outward(low: float, high: float) -> tuple[float, float]:
 QDQ_ONNXRUNTIME = "1.32."  # the quantiser whose output the manifest pins
 
 
-def int8_qdq(source: bytes) -> bytes:
+def int8_qdq(source: bytes, ops: tuple[str, ...] = ("Conv", "MatMul")) -> bytes:
     import onnx
     import onnxruntime
     from onnx import version_converter
@@ -122,7 +150,9 @@ def int8_qdq(source: bytes) -> bytes:
         raise ModelError(f"int8_qdq is pinned for onnxruntime {QDQ_ONNXRUNTIME}x, found {onnxruntime.__version__}")
     model = version_converter.convert_version(onnx.load_model_from_string(source), 13)  # per-channel axis
     name = model.graph.input[0].name
-    batches = np.array_split(np.stack(calibration_lines()), 6)
+    height = model.graph.input[0].type.tensor_type.shape.dim[2].dim_value  # 48: a recogniser's lines
+    batches = (np.array_split(np.stack(calibration_lines()), 6) if height == 48
+               else [page[None] for page in calibration_pages()])
 
     class Lines(CalibrationDataReader):
         def __init__(self) -> None:
@@ -131,7 +161,7 @@ def int8_qdq(source: bytes) -> bytes:
         def get_next(self):
             return next(self.feed, None)
 
-    ops = ["Conv", "MatMul"]
+    ops = list(ops)
     with tempfile.TemporaryDirectory() as tmp:
         float_model, ranges, out = Path(tmp) / "float.onnx", Path(tmp) / "ranges.json", Path(tmp) / "int8.onnx"
         onnx.save(model, float_model)
@@ -148,7 +178,10 @@ def int8_qdq(source: bytes) -> bytes:
         return out.read_bytes()
 
 
-DERIVATIONS: dict[str, Callable[[bytes], bytes]] = {"latin_head": latin_head, "int8_qdq": int8_qdq}
+DERIVATIONS: dict[str, Callable[[bytes], bytes]] = {
+    "latin_head": latin_head, "int8_qdq": int8_qdq,
+    "int8_qdq_conv": lambda source: int8_qdq(source, ("Conv",)),  # the sequence layers stay float
+}
 
 
 def derive(derivation: str, source: bytes) -> bytes:
