@@ -53,6 +53,8 @@ def main() -> None:
                 for stage, ms in timer.milliseconds.items():
                     times[name][stage].append(ms)
                 times[name]["page"].append(sum(timer.milliseconds.values()))
+            print(f"  {gt.image.name}", end="", flush=True)
+        print()
         for name in pipes:
             agg = aggregate(scores[name])
             stages = " ".join(f"{stage} {np.mean(ms):.0f}" for stage, ms in times[name].items())
