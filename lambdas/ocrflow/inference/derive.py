@@ -6,11 +6,13 @@ over ~18,700 characters, and ocrflow decodes only the ~590 of them in Latin scri
 column (the logits of the kept classes are unchanged), 15 % less inference time, and
 confidences that are probabilities among the characters the decoder may choose.
 
-``int8_qdq``: static QDQ quantisation of every convolution and MatMul (int8 weights per
-channel, uint8 activations), calibrated on text lines (a recogniser) or pages (a detector) drawn
-here with OpenCV's built-in Hershey fonts (no font file, integer rasterisation; never on
-../shared/data). Calibration runs
-the float model, whose last bits may differ between CPUs, so each activation's measured range is
+``int8_qdq``: onnxruntime's static QDQ quantisation
+(https://onnxruntime.ai/docs/performance/model-optimizations/quantization.html) of every
+convolution and MatMul (``int8_qdq_conv``: convolutions only), int8 weights per channel, uint8
+activations, calibrated on text lines (a recogniser) or pages (a detector) drawn here with
+OpenCV's built-in Hershey fonts (no font file, integer rasterisation; never on ../shared/data).
+These are variants, not production: they cost 0.002-0.009 alphanumeric F1 (README, Models).
+Calibration runs the float model, whose last bits may differ between CPUs, so each activation's measured range is
 rounded outward to two significant figures before the quantiser sets scales and zero points from
 it (onnxruntime's calibration cache): the same bytes unless a range lies within a rounding error of
 a boundary. The quantiser's output also depends on its version: pinned to ``QDQ_ONNXRUNTIME``.
