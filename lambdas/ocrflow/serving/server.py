@@ -1,6 +1,7 @@
 """``ocrflow serve``: the app on uvicorn, as a SageMaker container runs it (``docker run IMAGE serve``:
 port 8080, models in /opt/ml/model, the stage in ``OCRFLOW_SERVE_STAGE``, the work bucket in
-``OCRFLOW_SERVE_BUCKET``, the models it runs instead of the stages' defaults in ``OCRFLOW_SERVE_MODELS``). It listens on loopback unless told otherwise: it has no authentication
+``OCRFLOW_SERVE_BUCKET``, the models it runs instead of the stages' defaults in
+``OCRFLOW_SERVE_MODELS``). It listens on loopback unless told otherwise: it has no authentication
 of its own, so only SageMaker's network (the image sets ``OCRFLOW_SERVE_HOST=0.0.0.0``) or the
 local machine should reach it."""
 
