@@ -45,6 +45,24 @@ class EndpointConfig(BaseModel):
     backlog_per_instance: float = Field(default=8.0, gt=0, description="Target of the target-tracking policy")
     model_archive: str = Field(default="build/model.tar.gz", description="Written by `ocrflow models fetch "
                                "--archive` at synthesis when missing; relative to the repository")
+    models: list[str] = Field(default_factory=list, description=(
+        "Models of the manifest the endpoints run instead of the Lambda stages' defaults, at most one per stage, "
+        'e.g. ["ppocr-server-v2-det"] (a GPU affords the larger variants; README, Models); they go into the '
+        "model artefact and the endpoint's environment (OCRFLOW_<STAGE>_MODEL)"))
+
+    @field_validator("models")
+    @classmethod
+    def _known_models(cls, value: list[str]) -> list[str]:
+        from ocrflow.inference.models import model_specs
+
+        stages = {spec.name: spec.stage for spec in model_specs()}
+        unknown = [name for name in value if name not in stages]
+        if unknown:
+            raise ValueError(f"unknown model {', '.join(unknown)}; known: {', '.join(stages)}")
+        chosen = [stages[name] for name in value]
+        if len(set(chosen)) < len(chosen):
+            raise ValueError(f"one model per stage: {value} names two for one stage")
+        return value
 
 
 class StackConfig(BaseModel):

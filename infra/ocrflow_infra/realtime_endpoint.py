@@ -31,7 +31,8 @@ class RealtimeEndpoint(ServedEndpoint):
     def __init__(self, scope: Construct, id: str, *, endpoint: Endpoint, resources: EndpointResources,
                  work_bucket: s3.IBucket, config: EndpointConfig) -> None:
         super().__init__(scope, id)
-        model = self._model(endpoint, resources, work_bucket, f"ocrflow {endpoint.key} real-time endpoint")
+        model = self._model(endpoint, resources, work_bucket, f"ocrflow {endpoint.key} real-time endpoint",
+                            config.models)
         endpoint_config = sagemaker.CfnEndpointConfig(
             self, "Config", kms_key_id=resources.key.key_arn,
             production_variants=[sagemaker.CfnEndpointConfig.ProductionVariantProperty(

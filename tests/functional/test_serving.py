@@ -140,3 +140,15 @@ def test_a_real_server_on_loopback(tmp_path, pipeline):
             output = server.communicate(timeout=20)[0]
             assert "runs on CPUExecutionProvider" in output or "runs on CUDAExecutionProvider" in output
         moto.stop()
+
+
+def test_the_endpoints_models_become_the_settings_of_the_stages_that_run_them(tmp_path):
+    from ocrflow.cli.serve import model_settings
+    from ocrflow.settings import RecognitionSettings, TextDetectionSettings
+
+    fields = model_settings(["ppocr-server-v2-det", "pp-ocrv6-rec-small-latin-int8"], tmp_path)
+    assert fields["text_detection"] == {"model_dir": tmp_path, "model": "ppocr-server-v2-det"}
+    assert fields["recognition"] == {"model_dir": tmp_path, "model": "pp-ocrv6-rec-small-latin-int8"}
+    assert fields["rotation"] == {"model_dir": tmp_path}  # no model named for it: its default
+    assert TextDetectionSettings(**fields["text_detection"]).model == "ppocr-server-v2-det"
+    assert RecognitionSettings(**fields["recognition"]).model == "pp-ocrv6-rec-small-latin-int8"

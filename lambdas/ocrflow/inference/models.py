@@ -38,8 +38,9 @@ def sha256_of(path: Path) -> str:
 
 
 class ModelSpec(BaseModel):
-    """A model file: extracted from a pinned wheel (``wheel``, ``member``), or derived from another
-    model of the manifest by a named graph edit (``derived_from``, ``derivation``, ``file``)."""
+    """A model file: extracted from a pinned wheel (``wheel``, ``member``; ``file`` renames it), or derived
+    from another model of the manifest by a named graph edit (``derived_from``, ``derivation``, ``file``).
+    An ``on_demand`` model (a large variant) is fetched only when named: ``ocrflow models fetch --model``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,12 +54,13 @@ class ModelSpec(BaseModel):
     derived_from: str | None = None
     derivation: str | None = None
     file: str | None = None
+    on_demand: bool = False
 
     @model_validator(mode="after")
     def _one_origin(self) -> "ModelSpec":
         pinned = bool(self.wheel and self.member)
         derived = bool(self.derived_from and self.derivation and self.file)
-        if pinned == derived:
+        if pinned == derived or (pinned and (self.derived_from or self.derivation)):
             raise ValueError(f"{self.name}: give wheel and member, or derived_from, derivation and file")
         return self
 
@@ -101,9 +103,10 @@ class ModelRegistry:
         spec = self.spec(name)
         path = self.model_dir / spec.filename
         if not path.is_file():
+            command = f"ocrflow models fetch --model {name}" if spec.on_demand else "ocrflow models fetch"
             raise ModelError(
-                f"model file {path} for {name!r} is missing: run `ocrflow models fetch`"
-                f" (or `ocrflow models fetch --dest {self.model_dir}`; it comes from {spec.origin})"
+                f"model file {path} for {name!r} is missing: run `{command}`"
+                f" (or `{command} --dest {self.model_dir}`; it comes from {spec.origin})"
             )
         stat = path.stat()
         actual = _sha256(path, stat.st_size, stat.st_mtime_ns)

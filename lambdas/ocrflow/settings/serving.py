@@ -16,4 +16,6 @@ class ServeSettings(BaseSettings):
     stage: str | None = Field(default=None, description="regions, text_detection, recognition or fused")
     host: str = Field(default="127.0.0.1", description="loopback: the server has no authentication of its own")
     bucket: str | None = Field(default=None, description="the work bucket whose page objects requests may name")
+    models: str = Field(default="", description="comma-separated models of the manifest the stages run instead "
+                        "of their defaults (the CDK app sets it from the endpoint's models)")
 
