@@ -34,7 +34,7 @@ from .. import __version__
 from ..cli.daemon import settings_environment
 from ..cli.daemon_channel import HEARTBEAT_S, receive, send, timeouts, timeouts_of
 from ..errors import OcrflowError
-from .daemon_io import QuietParser, Unparsed, client_streams, log
+from .daemon_io import QuietParser, Unparsed, cap_malloc_arenas, client_streams, log, release_free_memory
 
 # moto keeps every object the runs wrote (inputs, page images, results) in memory: a runner that
 # holds this many documents, or a process this large, is replaced by a fresh one after the answer.
@@ -45,41 +45,6 @@ STALLED_S = 120.0  # a client that reads nothing this long is gone (its run stop
 QUEUE_S = 30.0  # then a waiting client runs in its own process instead
 MAX_CONNECTIONS = 32
 STDIN_LIMIT = 1 << 30
-
-
-M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
-MALLOC_ARENAS = 2
-
-
-def _glibc():
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
-    except OSError:  # not glibc (macOS, musl): nothing to tune
-        return None
-
-
-def cap_malloc_arenas() -> None:
-    """Before any thread starts: glibc gives each thread that allocates under contention an arena of
-    its own (up to eight per core) and returns little of any of them. The daemon's threads (stage
-    pools, onnxruntime, moto's executions, one per connection) allocate and free a page's tensors
-    and images in one arena after another. Over 25 documents of mixed size in one runner (resident
-    MB, peak / last): 1,864 / 1,718 as it was; 1,539 / 1,417 trimmed after each run; 1,326 / 1,087
-    with two arenas too; 651 / 346 with onnxruntime's own arena off as well (that alone: worse,
-    2.3 GB). moto's S3 held 55 MB of it. The same as MALLOC_ARENA_MAX=2 in its environment."""
-    libc = _glibc()
-    if libc is not None:
-        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
-
-
-def release_free_memory() -> None:
-    """Hand the heap's free pages back to the system after a run (glibc's malloc_trim; a few ms)."""
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
 
 
 def resident_mb() -> float:
