@@ -31,10 +31,11 @@ def main() -> None:
         overrides.setdefault(stage, {})[name] = parsed
     pipe = PagePipeline(**overrides)  # by stage name, e.g. --set text_detection.max_side=2048
     for manifest in args.manifests:
-        scores, start = [], time.perf_counter()
+        scores, timers, start = [], [], time.perf_counter()
         for gt in read_manifest(manifest):
             image = cv2.imread(str(gt.image))
-            page = pipe(image, timer=StageTimer())
+            timers.append(StageTimer())
+            page = pipe(image, timer=timers[-1])
             pred = [ScoredLine(text=l.text, polygon=l.polygon) for l in page.lines]
             scores.append(score_page(gt.lines, pred, image.shape[:2]))
         agg = aggregate(scores)
@@ -42,6 +43,10 @@ def main() -> None:
               f"{agg['word']['recall']:.4f}/{agg['word']['f1']:.4f} meanF1 {agg['word_f1_mean']:.4f} "
               f"lineCER {agg['line_cer']:.4f} detR {agg['detection_recall']:.3f} "
               f"detP {agg['detection_precision']:.3f} ({time.perf_counter() - start:.1f}s)")
+        stages = {name: sum(t.milliseconds.get(name, 0.0) for t in timers) / len(timers)
+                  for name in timers[0].milliseconds}
+        print("  mean ms per page: " + ", ".join(f"{name} {ms:.0f}" for name, ms in stages.items())
+              + f", page {sum(stages.values()):.0f}")
 
 
 if __name__ == "__main__":

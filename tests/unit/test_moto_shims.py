@@ -7,6 +7,7 @@ both with and without it.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -114,3 +115,55 @@ def test_without_them_each_defect_is_back():
     unsynced = run("start_execution_sync")  # moto looks for ExecutionArn in its own camelCase answer
     assert unsynced["child_output"]["error"] == {"Error": "States.Runtime", "Cause": "'ExecutionArn'"}
     assert unsynced["child_failure"] == "'ExecutionArn'"
+
+
+CACHED_PARSE = textwrap.dedent('''
+    import json
+    from ocrflow.local import moto_shims
+    moto_shims.cache_asl_parsing()
+    from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
+    parsed = []
+    state_machine = ASLParser.state_machine
+    def counted(self):
+        parsed.append(1)
+        return state_machine(self)
+    ASLParser.state_machine = counted
+    from ocrflow.local.statemachine import local_environment
+    local_environment()
+    import boto3
+    from moto import mock_aws
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        sfn = boto3.client("stepfunctions")
+        role = "arn:aws:iam::123456789012:role/r"
+        arn = sfn.create_state_machine(name="p", roleArn=role, definition=json.dumps({
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"twice.$": "States.ArrayLength($.a)"},
+                                             "End": True}}}))["stateMachineArn"]
+        run = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"a": [1, 2]}))["executionArn"]
+        while sfn.describe_execution(executionArn=run)["status"] == "RUNNING":
+            pass
+        try:
+            sfn.create_state_machine(name="bad", roleArn=role, definition='{"StartAt": "X", "States": {}}')
+            refused = False
+        except Exception as exc:  # moto answers InvalidDefinition without its code
+            refused = "ASLParserException" in str(exc)
+        print(json.dumps({"parsed": len(parsed), "output": sfn.describe_execution(executionArn=run)["output"],
+                          "refused": refused}))
+''')
+
+
+def test_a_parsed_definition_is_kept_for_the_next_process(tmp_path):
+    """The second process deploys and runs the same definition without parsing it; a bad one is
+    still refused (it was never stored)."""
+    env = {**os.environ, "OCRFLOW_ASL_CACHE": str(tmp_path)}
+
+    def once() -> dict:
+        done = subprocess.run([sys.executable, "-c", CACHED_PARSE], capture_output=True, text=True, timeout=120,
+                              env=env)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    first, second = once(), once()
+    assert len(list(tmp_path.glob("*.pickle"))) == 1
+    assert first["parsed"] >= 1 and second["parsed"] == 1, "only the bad definition is parsed again"
+    assert json.loads(first["output"]) == json.loads(second["output"]) == {"twice": 2}
+    assert first["refused"] and second["refused"]

@@ -17,8 +17,8 @@ def test_resize_keeps_aspect_and_pads_to_mid_grey():
     assert blob[:, :, :120] == pytest.approx(1.0) and not blob[:, :, 120:].any()
 
 
-def batches(ratios: list[float], size: int = 8, slack: int = 0) -> list[list[int]]:
-    fake = SimpleNamespace(settings=SimpleNamespace(batch_size=size, batch_width_slack=slack))
+def batches(ratios: list[float], size: int = 8, slack: int = 0, min_width: int = 48) -> list[list[int]]:
+    fake = SimpleNamespace(settings=SimpleNamespace(batch_size=size, batch_width_slack=slack, min_width=min_width))
     return TextRecognizer._batches(fake, ratios)
 
 
@@ -26,6 +26,31 @@ def test_batches_only_group_crops_of_the_same_resized_width():
     assert batches([4.0, 10.0, 4.0, 4.01]) == [[0, 2], [3], [1]]
     assert batches([4.0, 10.0, 4.0, 4.01], slack=2) == [[0, 2, 3], [1]]
     assert batches([3.0] * 5, size=2) == [[0, 1], [2, 3], [4]]
+
+
+def test_crops_under_the_minimum_width_batch_together():
+    """They are all padded to ``min_width`` alone too, so batching them changes no reading."""
+    assert batches([0.3, 5.0, 0.9, 1.0, 1.01]) == [[0, 2, 3], [4], [1]]
+    assert batches([0.3, 0.9, 1.5], min_width=96) == [[0, 1, 2]]
+
+
+def test_narrow_crops_read_the_same_batched_or_one_at_a_time(pipeline):
+    """The floor's batches are the only ones slack 0 adds: each crop's input is what it is alone."""
+    from ocrflow.stages.recognition import REC_HEIGHT as H
+    from ocrflow.synthetic import render_page
+
+    page, rendered = render_page(["A 1 B 2 C 3 Q 7 X"])
+    left, top, right, bottom = rendered[0].box
+    band = page[top - 6:bottom + 6]
+    h = band.shape[0]
+    recognizer = pipeline.stage("recognition")
+    crops = [SimpleNamespace(image=np.ascontiguousarray(band[:, x:x + w])) for x, w in
+             ((left, h // 2), (left + h, h // 3), (left + 2 * h, h), (left + 3 * h, (3 * h) // 4))]
+    assert all(c.image.shape[1] * H <= 48 * c.image.shape[0] for c in crops)
+    together = recognizer._read(crops)
+    alone = [recognizer._read([c])[0] for c in crops]
+    assert [(r.text, round(r.confidence, 5)) for r, _ in together] == \
+        [(r.text, round(r.confidence, 5)) for r, _ in alone]
 
 
 def page_with_line() -> tuple[np.ndarray, np.ndarray]:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..errors import OcrflowError
 from .daemon_channel import HEARTBEAT_S, receive, send, settings_environment, timeouts, timeouts_of
-from .daemon_io import QuietParser, Unparsed, client_streams, log
+from .daemon_io import QuietParser, Unparsed, cap_malloc_arenas, client_streams, log, release_free_memory
 
 if TYPE_CHECKING:  # built at warm-up: moto and the models load in the daemon, not on import
     from ..local.runner import LocalRunner
@@ -193,7 +193,8 @@ class Daemon:
         finally:
             self.last = time.monotonic()
             try:
-                self.recycle_if_full()
+                if not self.recycle_if_full():
+                    release_free_memory()
             finally:
                 self.busy.release()
 
@@ -290,6 +291,11 @@ class Daemon:
 
 
 def main(directory: str, idle_s: str) -> int:
+    # the daemon's process only: its client (`ocrflow run`) imports no onnxruntime
+    from ..inference.session import OnnxModel
+
+    cap_malloc_arenas()
+    OnnxModel.memory_arena = False  # buffers back to malloc after each run, sized to each page
     daemon = Daemon(Path(directory), float(idle_s))
     def terminate(*_) -> None:
         daemon.cleanup()

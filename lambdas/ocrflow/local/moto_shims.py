@@ -7,12 +7,21 @@ makes it cheaper, and is applied once per process before the first execution.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import hashlib
 import json
+import os
+import pickle
 import sys
+import tempfile
 import threading
 import types
+from importlib.metadata import version
+from pathlib import Path
+
+from ..settings import asl_cache_dir
 
 BATCH_SERVICE = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_batch"
 _applied = False
@@ -37,7 +46,15 @@ def skip_batch_service() -> None:
 
 def cache_asl_parsing() -> None:
     """moto parses the ASL with ANTLR at every execution (40 ms for ours); the parsed program
-    is stateless (a Map runs its iterations on one tree at once), so it is parsed once."""
+    is stateless (a Map runs its iterations on one tree at once), so it is parsed once.
+
+    A fresh process parses both workflows when it deploys them (about 0.3 s of a one-page
+    ``ocrflow run``, ANTLR's prediction tables built from nothing), so the program is also
+    pickled to ``settings.asl_cache_dir()``, keyed by the definition's text and moto's and Python's
+    versions: a later process deploying the same definition loads it (about 10 ms) instead. Only
+    a definition that parsed is stored, so a bad one is refused as before; the syntax tree
+    beside the program, which only moto's static analysers read (not on ``CreateStateMachine``
+    in moto 5.2), is not kept. Any trouble with the directory or a file means parsing as before."""
     # moto's internals load with the local stack, when the shims are applied
     from moto.stepfunctions.parser.asl.parse import asl_parser
 
@@ -49,10 +66,50 @@ def cache_asl_parsing() -> None:
         if args or kwargs:
             return original(definition, *args, **kwargs)
         if definition not in cache:
-            cache[definition] = original(definition)
+            cache[definition] = stored_program(definition) or store_program(definition, original(definition))
         return cache[definition]
 
     parser.parse = staticmethod(parse)
+
+
+def _program_file(definition: str) -> Path:
+    key = hashlib.sha256("\0".join((version("moto"), sys.version, definition)).encode()).hexdigest()
+    return asl_cache_dir() / f"{key}.pickle"
+
+
+def _trusted(path: Path) -> bool:
+    """A pickle runs code when loaded: only one this user wrote, in a folder nobody else may write."""
+    for part in (path.parent, path):
+        status = part.stat()
+        if status.st_uid != os.getuid() or status.st_mode & 0o022:
+            return False
+    return True
+
+
+def stored_program(definition: str) -> tuple | None:
+    try:
+        path = _program_file(definition)
+        if not _trusted(path):
+            return None
+        with path.open("rb") as stored:
+            return pickle.load(stored), None
+    except Exception:  # noqa: BLE001 - absent, unreadable or from another build: parse instead
+        return None
+
+
+def store_program(definition: str, parsed: tuple) -> tuple:
+    target, written = _program_file(definition), None
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=target.parent, delete=False) as temporary:
+            written = temporary.name
+            pickle.dump(parsed[0], temporary, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(written, target)  # whole or not at all, whoever else writes it at once
+    except Exception:  # noqa: BLE001 - a read-only home, an unpicklable program: this process's copy only
+        if written is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(written)
+    return parsed
 
 
 def cache_json_paths() -> None:

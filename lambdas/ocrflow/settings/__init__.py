@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .functions import EndpointSettings, PageFunctionSettings, ScorerSettings, StarterSettings, WorkSettings
 from .serving import ServeSettings
-from .paths import cache_home, default_model_dir
+from .paths import asl_cache_dir, cache_home, default_model_dir
 from .stages import (
     InferenceSettings,
     IngestSettings,
@@ -27,5 +27,5 @@ __all__ = [
     "ApiSettings", "EndpointSettings", "InferenceSettings", "IngestSettings",
     "PageFunctionSettings", "RecognitionSettings", "RegionsSettings", "RotationSettings", "ScorerSettings",
     "ServeSettings", "StarterSettings", "TextDetectionSettings", "ValidationSettings", "VariantsSettings",
-    "WorkSettings", "cache_home", "default_model_dir",
+    "WorkSettings", "asl_cache_dir", "cache_home", "default_model_dir",
 ]
