@@ -35,7 +35,7 @@ ALIASES = {"stage_backends": "stageBackends"}
 
 
 class EndpointConfig(BaseModel):
-    """How every SageMaker asynchronous endpoint of the stack is sized and scaled."""
+    """How every SageMaker endpoint of the stack (asynchronous and real-time) is sized and scaled."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -48,7 +48,7 @@ class EndpointConfig(BaseModel):
     models: list[str] = Field(default_factory=list, description=(
         "Models of the manifest the endpoints run instead of the Lambda stages' defaults, at most one per stage, "
         'e.g. ["ppocr-server-v2-det"] (a GPU affords the larger variants; README, Models); they go into the '
-        "model artefact and the endpoint's environment (OCRFLOW_<STAGE>_MODEL)"))
+        "model artefact and the endpoint's environment (OCRFLOW_SERVE_MODELS, the models of its own stages)"))
 
     @field_validator("models")
     @classmethod

@@ -6,6 +6,7 @@ endpoint's success and error topics."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy
@@ -33,6 +34,23 @@ from .storage import WORK_PREFIX
 
 VARIANT = "AllTraffic"
 SERVING_TARGET = "serving"
+
+
+# Instance families with NVMe instance storage, which the instance's own hardware encrypts:
+# CreateEndpointConfig fails when a KmsKeyId is given for them ("You can't request a KmsKeyId when using
+# an instance type with local storage",
+# https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html). A "d" in the
+# family's suffix says so (m5d, c5d, g4dn, p3dn, p4d); g5, g6, p5 and trn1 carry it without the letter.
+INSTANCE_FAMILY = re.compile(r"^ml\.([a-z]+\d+)([a-z-]*)\.")
+LOCAL_STORAGE_FAMILIES = frozenset({"g5", "g6", "p5", "trn1"})
+
+
+def volume_key(instance_type: str, key_arn: str) -> str | None:
+    """The endpoint configuration's ``KmsKeyId``: the stack's key, or none where the instances' own
+    storage is encrypted by their hardware and SageMaker refuses a key."""
+    family = INSTANCE_FAMILY.match(instance_type)
+    local = family is not None and ("d" in family.group(2) or family.group(1) in LOCAL_STORAGE_FAMILIES)
+    return None if local else key_arn
 
 
 def model_archive(config: EndpointConfig) -> Path:
@@ -179,7 +197,7 @@ class AsyncEndpoint(ServedEndpoint):
         self.failed = sns.Topic(self, "Failed", enforce_ssl=True, master_key=topic_key)
         outputs = f"s3://{work_bucket.bucket_name}/{self.output_prefix}"
         endpoint_config = sagemaker.CfnEndpointConfig(
-            self, "Config", kms_key_id=resources.key.key_arn,
+            self, "Config", kms_key_id=volume_key(config.instance_type, resources.key.key_arn),
             production_variants=[sagemaker.CfnEndpointConfig.ProductionVariantProperty(
                 variant_name=VARIANT, model_name=model.attr_model_name, instance_type=config.instance_type,
                 initial_instance_count=1)],  # created with one; the scaling policy takes it to zero when idle

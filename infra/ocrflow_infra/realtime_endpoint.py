@@ -17,7 +17,7 @@ from ocrflow.orchestration.backends import Endpoint
 from ocrflow.orchestration.backends.sagemaker_realtime import INVOKER
 
 from .config import EndpointConfig
-from .endpoints import VARIANT, EndpointResources, ServedEndpoint
+from .endpoints import VARIANT, EndpointResources, ServedEndpoint, volume_key
 
 # Invocations a minute per instance that target tracking keeps: AWS advises about half of what one
 # instance sustains in a load test. A starting point, not measured here (no GPU instance on this machine).
@@ -34,7 +34,7 @@ class RealtimeEndpoint(ServedEndpoint):
         model = self._model(endpoint, resources, work_bucket, f"ocrflow {endpoint.key} real-time endpoint",
                             config.models)
         endpoint_config = sagemaker.CfnEndpointConfig(
-            self, "Config", kms_key_id=resources.key.key_arn,
+            self, "Config", kms_key_id=volume_key(config.instance_type, resources.key.key_arn),
             production_variants=[sagemaker.CfnEndpointConfig.ProductionVariantProperty(
                 variant_name=VARIANT, model_name=model.attr_model_name, instance_type=config.instance_type,
                 initial_instance_count=1)])

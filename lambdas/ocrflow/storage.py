@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
@@ -83,13 +83,14 @@ class ObjectStore:
             self._client = boto3.client("s3")
         return self._client
 
-    def client_for(self, service: str):
-        """Another service's client, created once and as lazily as the S3 one."""
+    def client_for(self, service: str, config: Any = None):
+        """Another service's client, created once and as lazily as the S3 one; ``config`` (botocore's
+        ``Config``) where the service's defaults do not suit the caller."""
         if service not in self._clients:
             # as above
             import boto3
 
-            self._clients[service] = boto3.client(service)
+            self._clients[service] = boto3.client(service, config=config)
         return self._clients[service]
 
     def _call(self, operation: str, **kwargs):

@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import PayloadError
 from .registry import load, page_stage
-from .settings import VariantsSettings
+from .inference.models import model_specs
+from .settings import VariantsSettings, default_model_dir
 
 BASELINE = "baseline"
 
@@ -72,7 +73,20 @@ class VariantConfig(BaseModel):
             return None if name is None else name
         if name not in self.variants:
             raise PayloadError(f"variant {name!r} is not declared; declared: {', '.join(self.names())}")
+        absent = self.absent_models(name, default_model_dir())
+        if absent:
+            raise PayloadError(f"variant {name!r} runs {', '.join(absent)}, fetched on demand and not installed "
+                               "here (a laptop: `ocrflow models fetch --model NAME`; the Lambda image holds the "
+                               "default models only)")
         return name
+
+    def absent_models(self, name: str, model_dir: Path) -> list[str]:
+        """The on-demand models a variant names that ``model_dir`` lacks: refused when the document
+        is submitted, rather than failing as a ``MODEL_ERROR`` at the stage."""
+        specs = {spec.name: spec for spec in model_specs()}
+        named = [fields["model"] for fields in self.variants[name].stages.values() if "model" in fields]
+        return [model for model in named if model in specs and specs[model].on_demand
+                and not (model_dir / specs[model].filename).is_file()]
 
     def overlay(self, name: str | None, stage: str) -> dict[str, Any] | None:
         if name is None or name not in self.variants:

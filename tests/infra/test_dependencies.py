@@ -23,16 +23,17 @@ REQUIREMENTS = REPO / "lambdas" / "requirements"
 AMBIENT = {"setuptools", "certifi"}
 
 
-def requirements(name: str) -> list[Requirement]:
-    lines = (REQUIREMENTS / name).read_text().splitlines()
+def requirements(name: str, folder: Path | None = None) -> list[Requirement]:
+    lines = ((folder or REQUIREMENTS) / name).read_text().splitlines()
     return [Requirement(line) for line in (line.split("#")[0].strip() for line in lines) if line]
 
 
 @cache
-def closure() -> frozenset[str]:
-    """The distributions that installing function.txt installs (read from this environment's metadata)."""
+def closure(name: str = "function.txt", folder: Path | None = None) -> frozenset[str]:
+    """The distributions that installing a requirements file installs (function.txt by default; read
+    from this environment's metadata)."""
     seen: set[str] = set()
-    pending = [(r, frozenset(r.extras)) for r in requirements("function.txt")]
+    pending = [(r, frozenset(r.extras)) for r in requirements(name, folder)]
     while pending:
         requirement, extras = pending.pop()
         name = canonicalize_name(requirement.name)
@@ -114,3 +115,5 @@ def test_the_cdk_app_loads_none_of_the_pipelines_heavy_packages():
               (REPO / "infra" / "requirements.txt").read_text().splitlines() if line.strip() and line[0] != "#"}
     assert not {"numpy", "opencv-python-headless", "onnxruntime", "pillow"} & loaded
     assert {"pydantic", "aws-cdk-lib"} <= loaded and "pydantic" in listed
+    # everything the app loads is installed by infra/requirements.txt (ocrflow itself is the checkout's)
+    assert loaded - closure("requirements.txt", REPO / "infra") - {"ocrflow"} == set()

@@ -35,7 +35,7 @@ def test_model_endpoint_config_and_endpoint_per_switched_stage(switched):
     template.has_resource_properties("AWS::SageMaker::Model", {"PrimaryContainer": Match.object_like({
         "Environment": {"OCRFLOW_SERVE_STAGE": key, "OCRFLOW_SERVE_BUCKET": Match.any_value()}, "ModelDataUrl": Match.any_value(), "Image": Match.any_value()})})
     template.has_resource_properties("AWS::SageMaker::EndpointConfig", {
-        "KmsKeyId": Match.any_value(),
+        "KmsKeyId": Match.absent(),  # g5: local NVMe storage, which SageMaker encrypts and refuses a key for
         "ProductionVariants": [Match.object_like({"InstanceType": "ml.g5.xlarge", "InitialInstanceCount": 1,
                                                   "VariantName": "AllTraffic"})],
         "AsyncInferenceConfig": {
@@ -141,3 +141,13 @@ def test_endpoint_models_are_checked_against_the_manifest():
     with pytest.raises(ValueError, match="one model per stage"):
         EndpointConfig(models=["pp-ocrv4-rec", "pp-ocrv6-rec-small-latin-int8"])
     assert EndpointConfig(models=["ppocr-server-v2-det"]).models == ["ppocr-server-v2-det"]
+
+
+@pytest.mark.parametrize(("instance_type", "keyed"), [
+    ("ml.m5.xlarge", True), ("ml.c7g.large", True), ("ml.inf2.xlarge", True), ("ml.g4dn.xlarge", False),
+    ("ml.g5.2xlarge", False), ("ml.m5d.large", False), ("ml.p4d.24xlarge", False), ("ml.g6.xlarge", False),
+])
+def test_the_volume_key_is_left_out_where_the_instance_has_local_storage(instance_type, keyed):
+    from ocrflow_infra.endpoints import volume_key
+
+    assert (volume_key(instance_type, "arn:key") == "arn:key") is keyed

@@ -75,3 +75,27 @@ def test_an_unknown_stage_never_reaches_the_endpoint():
     with pytest.raises(errors.PayloadError):
         invoke(client, stage="binarization")
     assert client.calls == []
+
+
+class Garbled(Endpoint):
+    """Answers 200 with a body that is not a page task."""
+
+    def invoke_endpoint(self, **kwargs):
+        self.calls.append(kwargs)
+        return {"Body": StreamingBody(io.BytesIO(b'{"status": "ok"}'), 16), "ContentType": "application/json"}
+
+
+def test_an_answer_that_is_not_a_page_task_is_the_endpoints_error():
+    with pytest.raises(errors.EndpointError) as raised:
+        invoke(Garbled())
+    assert json.loads(str(raised.value))["error_code"] == errors.EndpointError.code
+
+
+def test_the_invokers_own_client_waits_past_sagemakers_60_s_and_leaves_retries_to_the_state(monkeypatch):
+    from ocrflow.storage import ObjectStore
+    from ocrflow.tasks.invoker import INVOKE_CONFIG
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    client = TaskContext(store=ObjectStore()).client("sagemaker-runtime", INVOKE_CONFIG)
+    assert client.meta.config.read_timeout > 60
+    assert client.meta.config.retries["total_max_attempts"] == 1

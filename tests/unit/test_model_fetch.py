@@ -45,9 +45,8 @@ def test_every_variant_names_a_model_of_its_stage():
     stages = {spec.name: spec.stage for spec in model_specs()}
     for name, variant in variants().variants.items():
         for stage, fields in variant.stages.items():
-            for key in ("model", "second_model"):
-                if fields.get(key):
-                    assert stages[fields[key]] == stage, (name, stage)
+            if fields.get("model"):
+                assert stages[fields["model"]] == stage, (name, stage)
     assert variants().variants["int8-rec"].stages["recognition"]["model"] == INT8
     assert variants().variants["server-det"].stages["text_detection"]["model"] == SERVER_DET
 

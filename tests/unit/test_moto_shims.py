@@ -167,3 +167,24 @@ def test_a_parsed_definition_is_kept_for_the_next_process(tmp_path):
     assert first["parsed"] >= 1 and second["parsed"] == 1, "only the bad definition is parsed again"
     assert json.loads(first["output"]) == json.loads(second["output"]) == {"twice": 2}
     assert first["refused"] and second["refused"]
+
+
+def test_a_stored_program_is_loaded_only_from_a_folder_and_file_nobody_else_may_write(tmp_path, monkeypatch):
+    """A pickle runs code when loaded: one in a group- or world-writable place is parsed afresh instead."""
+    import pickle
+
+    from ocrflow.local import moto_shims
+
+    folder = tmp_path / "asl"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("OCRFLOW_ASL_CACHE", str(folder))
+    definition = '{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}'
+    stored = moto_shims._program_file(definition)
+    stored.write_bytes(pickle.dumps(["the program"]))
+    stored.chmod(0o600)
+    assert moto_shims.stored_program(definition) == (["the program"], None)
+    stored.chmod(0o620)  # the group may write the file
+    assert moto_shims.stored_program(definition) is None
+    stored.chmod(0o600)
+    folder.chmod(0o777)  # anybody may replace it
+    assert moto_shims.stored_program(definition) is None

@@ -25,7 +25,7 @@ class OnnxModel:
 
     # onnxruntime's CPU arena keeps the largest buffers any run asked for, per session, for the
     # process's life: right for a Lambda container (one request at a time, 4-8 % faster here), not
-    # for a long-lived process reading pages of every size. The daemon turns it off (local/daemon.py).
+    # for a long-lived process reading pages of every size. The daemon turns it off (cli/daemon_server.py).
     memory_arena = True
 
     def __init__(self, path: Path, *, threads: int, providers: tuple[str, ...]) -> None:

@@ -1,5 +1,5 @@
 """The settings of ``ocrflow serve``, the SageMaker container's entry point. (The ``ocrflow run`` daemon's
-directory, ``OCRFLOW_DAEMON_DIR``, is read by ``local/daemon_channel.py``: its client imports no pydantic.)"""
+directory, ``OCRFLOW_DAEMON_DIR``, is read by ``cli/daemon_channel.py``: its client imports no pydantic.)"""
 
 from __future__ import annotations
 

@@ -57,6 +57,6 @@ class TaskContext:
     def invocation(self, value: Any) -> None:
         self._local.invocation = value
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, config: Any = None) -> Any:
         """An injected client, else the store's lazily created boto3 client for ``service``."""
-        return self.clients.get(service) or self.store.client_for(service)
+        return self.clients.get(service) or self.store.client_for(service, config)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 
+from botocore.config import Config
+from pydantic import ValidationError
+
 from .. import errors
 from ..schema.payloads import InvokeRequest, PageTask, StageRequest
 from ..storage import aws_call
@@ -19,6 +22,14 @@ ENDPOINT_TRANSIENT = frozenset({"ServiceUnavailable", "InternalFailure", "ModelN
                                 "InternalDependencyException"})
 
 
+# A container answers InvokeEndpoint within 60 s or the call fails
+# (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html), so the read
+# waits past that; botocore's own retries (legacy mode: 5 attempts, read timeouts and 5xx included,
+# https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html) would send a slow page again
+# inside one Lambda invocation: the state's Retry is the one retry policy.
+INVOKE_CONFIG = Config(read_timeout=70, connect_timeout=5, retries={"total_max_attempts": 1})
+
+
 def invoke(request: InvokeRequest, ctx: TaskContext) -> PageTask:
     """``InvokeEndpoint`` with the stage request; the endpoint answers with the page task, as its
     ``/invocations`` does for the asynchronous endpoint. A container's error answer arrives as
@@ -28,12 +39,16 @@ def invoke(request: InvokeRequest, ctx: TaskContext) -> PageTask:
     stages_of(request.stage)  # an unknown stage is refused before the endpoint is called
     body = StageRequest(stage=request.stage, task=request.task).model_dump_json()
     try:
-        response = aws_call(ctx.client("sagemaker-runtime"), "invoke_endpoint", what=f"endpoint {request.endpoint}",
+        response = aws_call(ctx.client("sagemaker-runtime", INVOKE_CONFIG), "invoke_endpoint", what=f"endpoint {request.endpoint}",
                             permanent=errors.EndpointError, EndpointName=request.endpoint, Body=body.encode(),
                             ContentType="application/json", Accept="application/json")
     except errors.OcrflowError as exc:
         raise endpoint_error(exc, request.stage) from exc.__cause__
-    return PageTask.model_validate_json(response["Body"].read())
+    try:
+        return PageTask.model_validate_json(response["Body"].read())
+    except ValidationError as exc:  # answered 200 with something else: the endpoint's fault, not the page's
+        raise errors.EndpointError(f"endpoint {request.endpoint} answered without a page task: "
+                                   f"{str(exc)[:300]}", stage=request.stage) from exc
 
 
 def endpoint_error(error: errors.OcrflowError, stage: str) -> errors.OcrflowError:
