@@ -103,3 +103,17 @@ def test_ocrflow_run_with_a_real_time_endpoint(tmp_path):
         assert b"RunExpress" in run.stderr, "no task token to wait for: the document stays in the Express workflow"
         texts[bool(backend)] = run.stdout
     assert texts[True] == texts[False] == b"Served in real time\n"
+
+
+def test_pages_are_counted_once_when_one_invoker_calls_two_real_time_endpoints(document):
+    """The invoker runs every real-time step: only the last step's calls finish a page."""
+    progress: list[tuple[int, int]] = []
+    runner = LocalRunner(backends=Backends.parse({"text_detection": "sagemaker_realtime",
+                                                  "recognition": "sagemaker_realtime"}),
+                         on_pages=lambda _, done, total: progress.append((done, total)))
+    try:
+        outcome, _, _ = run_bytes(runner, document, "doc.pdf")
+    finally:
+        runner.close()
+    assert outcome.error is None
+    assert max(done for done, _ in progress) == len(PAGES) == progress[-1][1]
