@@ -5,7 +5,6 @@ vanishing, each hop as AWS documents it (``ocrflow.schema.delivery``)."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 
@@ -16,6 +15,7 @@ from ocrflow.local.faults import RuntimeCrash
 from ocrflow.local.runner import LocalRunner
 from ocrflow.local.statemachine import INPUT_BUCKET, REGION
 from ocrflow.schema.delivery import ASYNC_INVOKE, SUBMISSIONS
+from ocrflow.settings import StarterSettings
 from tests.functional.test_statemachine import pdf_of
 
 
@@ -87,7 +87,7 @@ def test_after_the_window_the_same_submission_runs_again(runner, monkeypatch):
     from ocrflow.tasks import starter
 
     submit(runner, "dups/e.pdf", ["Outlived its window"], document_id="dup-5")
-    table = os.environ["OCRFLOW_IDEMPOTENCY_TABLE"]
+    table = StarterSettings().idempotency_table
     database = boto3.client("dynamodb", region_name=REGION)
     for item in database.scan(TableName=table)["Items"]:  # the window passes: the records expire
         database.update_item(TableName=table, Key={"id": item["id"]}, UpdateExpression="SET expiration = :past",

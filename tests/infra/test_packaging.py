@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import pytest
 
+from ocrflow.inference.models import model_specs
 from ocrflow.registry import COMPLETER, DISPATCHER, PIPELINE_FUNCTIONS, SCORER, STARTER
 from ocrflow.synthetic import render_page
 
@@ -47,7 +48,7 @@ def test_the_wheel_holds_its_package_data(installed):
                 "from ocrflow.orchestration.asl import build; from ocrflow.schema.patterns import PATTERNS; "
                 "print(len(manifest()['models']), len(build()['States']), len(PATTERNS))")
     assert check.returncode == 0, check.stderr
-    assert [int(n) for n in check.stdout.split()][0] == 8
+    assert [int(n) for n in check.stdout.split()][0] == len(model_specs())  # the default and on-demand ones
 
 
 def test_ocrflow_run_and_the_api_work_from_the_wheel(installed):
