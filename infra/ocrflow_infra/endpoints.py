@@ -45,12 +45,10 @@ INSTANCE_FAMILY = re.compile(r"^ml\.([a-z]+\d+)([a-z-]*)\.")
 LOCAL_STORAGE_FAMILIES = frozenset({"g5", "g6", "p5", "trn1"})
 
 
-def volume_key(instance_type: str, key_arn: str) -> str | None:
-    """The endpoint configuration's ``KmsKeyId``: the stack's key, or none where the instances' own
-    storage is encrypted by their hardware and SageMaker refuses a key."""
+def local_storage(instance_type: str) -> bool:
+    """Whether the instances' own storage is encrypted by their hardware, so SageMaker refuses a key."""
     family = INSTANCE_FAMILY.match(instance_type)
-    local = family is not None and ("d" in family.group(2) or family.group(1) in LOCAL_STORAGE_FAMILIES)
-    return None if local else key_arn
+    return family is not None and ("d" in family.group(2) or family.group(1) in LOCAL_STORAGE_FAMILIES)
 
 
 def model_archive(config: EndpointConfig) -> Path:
@@ -101,9 +99,18 @@ class EndpointResources(Construct):
             self, "ServingImage", directory=str(REPO), file="lambdas/Dockerfile", target=SERVING_TARGET,
             exclude=asset_excludes, platform=ecr_assets.Platform.LINUX_AMD64)
         self.model_data = s3_assets.Asset(self, "ModelArchive", path=str(model_archive(config)))
-        self.key = kms.Key(self, "VolumeKey", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
-                           description="ocrflow: storage volumes of the SageMaker endpoint instances")
+        self._key: kms.Key | None = None
         self._tokens: dynamodb.Table | None = None
+
+    def volume_key(self, instance_type: str) -> str | None:
+        """The endpoint configuration's ``KmsKeyId``: the stack's key, made when an instance type first
+        takes one; none where the instances' own storage is encrypted by their hardware."""
+        if local_storage(instance_type):
+            return None
+        if self._key is None:
+            self._key = kms.Key(self, "VolumeKey", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
+                                description="ocrflow: storage volumes of the SageMaker endpoint instances")
+        return self._key.key_arn
 
     @property
     def tokens(self) -> dynamodb.Table:
@@ -146,6 +153,26 @@ class ServedEndpoint(Construct):
         acknowledge(model, "AwsSolutions-SM1", "The container reaches only S3 (through its role); a VPC would "
                     "add a NAT gateway that bills while the endpoint sits idle.")
         return model
+
+    def _configure(self, model: sagemaker.CfnModel, resources: EndpointResources, config: EndpointConfig,
+                   **kind) -> sagemaker.CfnEndpointConfig:
+        """One production variant of the model, created with one instance; ``kind`` adds the kind's own
+        configuration (the asynchronous one's)."""
+        return sagemaker.CfnEndpointConfig(
+            self, "Config", kms_key_id=resources.volume_key(config.instance_type),
+            production_variants=[sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                variant_name=VARIANT, model_name=model.attr_model_name, instance_type=config.instance_type,
+                initial_instance_count=1)], **kind)
+
+    def _scalable(self, config: EndpointConfig, *, min_capacity: int) -> appscaling.ScalableTarget:
+        """The variant's instance count, between ``min_capacity`` and ``max_instances``."""
+        self.scaling = appscaling.ScalableTarget(
+            self, "Scaling", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
+            resource_id=f"endpoint/{self.name}/variant/{VARIANT}",
+            scalable_dimension="sagemaker:variant:DesiredInstanceCount", min_capacity=min_capacity,
+            max_capacity=config.max_instances)
+        self.scaling.node.add_dependency(self.endpoint)
+        return self.scaling
 
     def _serve(self, endpoint_config: sagemaker.CfnEndpointConfig) -> None:
         self.endpoint = sagemaker.CfnEndpoint(self, "Endpoint",
@@ -196,12 +223,9 @@ class AsyncEndpoint(ServedEndpoint):
         self.succeeded = sns.Topic(self, "Succeeded", enforce_ssl=True, master_key=topic_key)
         self.failed = sns.Topic(self, "Failed", enforce_ssl=True, master_key=topic_key)
         outputs = f"s3://{work_bucket.bucket_name}/{self.output_prefix}"
-        endpoint_config = sagemaker.CfnEndpointConfig(
-            self, "Config", kms_key_id=volume_key(config.instance_type, resources.key.key_arn),
-            production_variants=[sagemaker.CfnEndpointConfig.ProductionVariantProperty(
-                variant_name=VARIANT, model_name=model.attr_model_name, instance_type=config.instance_type,
-                initial_instance_count=1)],  # created with one; the scaling policy takes it to zero when idle
-            async_inference_config=sagemaker.CfnEndpointConfig.AsyncInferenceConfigProperty(
+        # created with one instance; the scaling policy takes it to zero when idle
+        endpoint_config = self._configure(
+            model, resources, config, async_inference_config=sagemaker.CfnEndpointConfig.AsyncInferenceConfigProperty(
                 client_config=sagemaker.CfnEndpointConfig.AsyncInferenceClientConfigProperty(
                     max_concurrent_invocations_per_instance=config.max_concurrent_invocations),
                 output_config=sagemaker.CfnEndpointConfig.AsyncInferenceOutputConfigProperty(
@@ -250,13 +274,7 @@ class AsyncEndpoint(ServedEndpoint):
     def _scale(self, config: EndpointConfig) -> None:
         """Target tracking on the queue per instance, and a step that wakes the endpoint from zero: with
         no instance there is no per-instance backlog to track, only HasBacklogWithoutCapacity."""
-        self.scaling = appscaling.ScalableTarget(
-            self, "Scaling", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
-            resource_id=f"endpoint/{self.name}/variant/{VARIANT}",
-            scalable_dimension="sagemaker:variant:DesiredInstanceCount", min_capacity=0,
-            max_capacity=config.max_instances)
-        self.scaling.node.add_dependency(self.endpoint)
-        self.scaling.scale_to_track_metric(
+        self._scalable(config, min_capacity=0).scale_to_track_metric(
             "BacklogPerInstance", target_value=config.backlog_per_instance,
             custom_metric=self.metric("ApproximateBacklogSizePerInstance"),
             scale_in_cooldown=Duration.minutes(10), scale_out_cooldown=Duration.minutes(2))

@@ -9,7 +9,6 @@ from aws_cdk import Duration
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -17,7 +16,7 @@ from ocrflow.orchestration.backends import Endpoint
 from ocrflow.orchestration.backends.sagemaker_realtime import INVOKER
 
 from .config import EndpointConfig
-from .endpoints import VARIANT, EndpointResources, ServedEndpoint, volume_key
+from .endpoints import EndpointResources, ServedEndpoint
 
 # Invocations a minute per instance that target tracking keeps: AWS advises about half of what one
 # instance sustains in a load test. A starting point, not measured here (no GPU instance on this machine).
@@ -33,19 +32,8 @@ class RealtimeEndpoint(ServedEndpoint):
         super().__init__(scope, id)
         model = self._model(endpoint, resources, work_bucket, f"ocrflow {endpoint.key} real-time endpoint",
                             config.models)
-        endpoint_config = sagemaker.CfnEndpointConfig(
-            self, "Config", kms_key_id=volume_key(config.instance_type, resources.key.key_arn),
-            production_variants=[sagemaker.CfnEndpointConfig.ProductionVariantProperty(
-                variant_name=VARIANT, model_name=model.attr_model_name, instance_type=config.instance_type,
-                initial_instance_count=1)])
-        self._serve(endpoint_config)
-        self.scaling = appscaling.ScalableTarget(
-            self, "Scaling", service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
-            resource_id=f"endpoint/{self.name}/variant/{VARIANT}",
-            scalable_dimension="sagemaker:variant:DesiredInstanceCount", min_capacity=1,
-            max_capacity=config.max_instances)
-        self.scaling.node.add_dependency(self.endpoint)
-        self.scaling.scale_to_track_metric(
+        self._serve(self._configure(model, resources, config))
+        self._scalable(config, min_capacity=1).scale_to_track_metric(
             "InvocationsPerInstance", target_value=INVOCATIONS_PER_INSTANCE,
             predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
             scale_in_cooldown=Duration.minutes(10), scale_out_cooldown=Duration.minutes(2))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,12 @@ def synth(context: dict | None = None):
     stack = build(app)
     assembly = app.synth()
     return stack, Template.from_stack(stack), assembly
+
+
+def synth_endpoints(backends: dict) -> tuple:
+    """The app with these stage backends on three ml.g5.xlarge at most: (stack, Template, assembly)."""
+    return synth({"ocrflow:stage_backends": json.dumps(backends),
+                  "ocrflow:endpoint": {"instance_type": "ml.g5.xlarge", "max_instances": 3}})
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from aws_cdk.assertions import Match
 from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
 
-from .conftest import synth
+from .conftest import synth, synth_endpoints
 from .test_stack import resources, statements
 
 SETTINGS = {"text_detection": {"text_detection": "sagemaker_async"}, "fused": {"fused": "sagemaker_async"}}
@@ -23,9 +23,7 @@ SETTINGS = {"text_detection": {"text_detection": "sagemaker_async"}, "fused": {"
 @pytest.fixture(scope="module", params=sorted(SETTINGS))
 def switched(request):
     backends = SETTINGS[request.param]
-    stack, template, assembly = synth({"ocrflow:stage_backends": json.dumps(backends),
-                                       "ocrflow:endpoint": {"instance_type": "ml.g5.xlarge", "max_instances": 3}})
-    return request.param, Backends.parse(backends), stack, template, assembly
+    return request.param, Backends.parse(backends), *synth_endpoints(backends)
 
 
 def test_model_endpoint_config_and_endpoint_per_switched_stage(switched):
@@ -148,6 +146,16 @@ def test_endpoint_models_are_checked_against_the_manifest():
     ("ml.g5.2xlarge", False), ("ml.m5d.large", False), ("ml.p4d.24xlarge", False), ("ml.g6.xlarge", False),
 ])
 def test_the_volume_key_is_left_out_where_the_instance_has_local_storage(instance_type, keyed):
-    from ocrflow_infra.endpoints import volume_key
+    from ocrflow_infra.endpoints import local_storage
 
-    assert (volume_key(instance_type, "arn:key") == "arn:key") is keyed
+    assert (not local_storage(instance_type)) is keyed
+
+
+@pytest.mark.parametrize(("instance_type", "keyed"), [("ml.m5.xlarge", True), ("ml.g4dn.xlarge", False)])
+def test_the_volume_key_exists_only_where_an_endpoint_takes_it(instance_type, keyed):
+    _, template, _ = synth({"ocrflow:stage_backends": json.dumps({"fused": "sagemaker_async"}),
+                            "ocrflow:endpoint": {"instance_type": instance_type}})
+    (config,) = resources(template, "AWS::SageMaker::EndpointConfig").values()
+    volume_keys = [key for key in resources(template, "AWS::KMS::Key").values()
+                   if "SageMaker endpoint instances" in key["Properties"].get("Description", "")]
+    assert ("KmsKeyId" in config["Properties"]) is keyed and len(volume_keys) == int(keyed)

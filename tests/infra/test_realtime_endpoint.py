@@ -18,7 +18,7 @@ from ocrflow.orchestration import asl
 from ocrflow.orchestration.backends import Backends
 from ocrflow.orchestration.backends.sagemaker_realtime import INVOKER
 
-from .conftest import synth
+from .conftest import synth_endpoints
 from .test_stack import resources, statements
 
 SETTINGS = {"recognition": {"recognition": "sagemaker_realtime"}, "fused": {"fused": "sagemaker_realtime"}}
@@ -27,9 +27,7 @@ SETTINGS = {"recognition": {"recognition": "sagemaker_realtime"}, "fused": {"fus
 @pytest.fixture(scope="module", params=sorted(SETTINGS))
 def realtime(request):
     backends = SETTINGS[request.param]
-    stack, template, assembly = synth({"ocrflow:stage_backends": json.dumps(backends),
-                                       "ocrflow:endpoint": {"instance_type": "ml.g5.xlarge", "max_instances": 3}})
-    return request.param, Backends.parse(backends), stack, template, assembly
+    return request.param, Backends.parse(backends), *synth_endpoints(backends)
 
 
 def test_a_real_time_endpoint_of_the_serving_image(realtime):
