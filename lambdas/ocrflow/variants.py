@@ -83,8 +83,10 @@ class VariantConfig(BaseModel):
     def absent_models(self, name: str, model_dir: Path) -> list[str]:
         """The on-demand models a variant names that ``model_dir`` lacks: refused when the document
         is submitted, rather than failing as a ``MODEL_ERROR`` at the stage."""
-        specs = {spec.name: spec for spec in model_specs()}
         named = [fields["model"] for fields in self.variants[name].stages.values() if "model" in fields]
+        if not named:  # most variants change settings only: no manifest read per document
+            return []
+        specs = {spec.name: spec for spec in model_specs()}
         return [model for model in named if model in specs and specs[model].on_demand
                 and not (model_dir / specs[model].filename).is_file()]
 
